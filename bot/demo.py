@@ -1,0 +1,254 @@
+"""The offline demo: the real bot in a terminal chat, no token and no network.
+
+The Bot's HTTP session is replaced by one that prints what the bot sends and answers like the
+Bot API would; the person's lines become updates fed to the same Dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile, Update
+
+from bot.settings import Settings
+
+DEMO_USER = {"id": 1001, "is_bot": False, "first_name": "Алеся", "language_code": "ru"}
+DEMO_ORGANIZER = {"id": 1000, "is_bot": False, "first_name": "Organizer", "language_code": "ru"}
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "Forum bot", "username": "forum_demo_bot"}
+TAG = re.compile(r"<[^>]+>")
+
+HELP = """Type as a participant would. A number presses that button of the last message.
+  /as organizer | /as participant   switch who you are
+  /contact                          share your phone number (for the registration form)
+  /quit                             leave the demo"""
+
+
+def plain(text: str) -> str:
+    """Telegram's HTML as terminal text."""
+    return html.unescape(TAG.sub("", text))
+
+
+class TerminalSession(BaseSession):
+    """Answers the Bot API methods the bot uses and prints what a person would see."""
+
+    def __init__(self, out_dir: Path) -> None:
+        super().__init__()
+        self.out_dir = out_dir
+        self.message_ids = itertools.count(1)
+        self.buttons: list[dict[str, Any]] = []  # of the last message that had any
+        self.last_message_id = 0
+
+    async def close(self) -> None:
+        pass
+
+    async def stream_content(  # type: ignore[override]
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncIterator[bytes]:
+        yield b""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        name = method.__api_method__
+        params = {k: v for k, v in method.model_dump(exclude_none=True).items()}
+        result = self.answer(name, params, method)
+        content = json.dumps({"ok": True, "result": result}, default=str)
+        return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]
+
+    def answer(self, name: str, params: dict[str, Any], method: TelegramMethod[Any]) -> Any:
+        if name == "getMe":
+            return BOT_USER
+        if name in ("setMyCommands", "deleteWebhook", "sendChatAction", "deleteMessage"):
+            return True
+        if name == "answerCallbackQuery":
+            if params.get("text"):
+                print(f"  ⓘ {params['text']}")
+            return True
+        if name.startswith("edit"):
+            return self.show(params, method, edited=True)
+        if name.startswith("send") or name == "copyMessage":
+            return self.show(params, method, edited=False)
+        return True
+
+    def show(self, params: dict[str, Any], method: TelegramMethod[Any], edited: bool) -> Any:
+        chat_id = params.get("chat_id", DEMO_USER["id"])
+        message_id = params.get("message_id") if edited else next(self.message_ids)
+        text = params.get("text") or params.get("caption") or ""
+        print("\n🤖 " + ("(edited) " if edited else "") + plain(text).replace("\n", "\n   "))
+        if "latitude" in params:
+            print(f"   📍 {params['latitude']}, {params['longitude']} {params.get('title', '')}")
+        for field in ("document", "photo"):
+            value = getattr(method, field, None)
+            if isinstance(value, InputFile):
+                print(f"   📎 {self.save(value)}")
+        self.show_markup(params.get("reply_markup"))
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": plain(text) or " ",
+        }
+
+    def show_markup(self, markup: dict[str, Any] | None) -> None:
+        rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
+        if not rows:
+            return
+        self.buttons = [button for row in rows for button in row]
+        number = 1
+        for row in rows:
+            cells = []
+            for button in row:
+                cells.append(f"[{number}] {button['text']}")
+                number += 1
+            print("   " + "   ".join(cells))
+
+    def save(self, file: InputFile) -> Path:
+        path = self.out_dir / (file.filename or "file")
+        data = getattr(file, "data", None)
+        if data is None and getattr(file, "path", None):
+            data = Path(file.path).read_bytes()  # type: ignore[attr-defined]
+        path.write_bytes(data or b"")
+        return path
+
+
+class DemoChat:
+    def __init__(self, app: Any, session: TerminalSession) -> None:
+        self.app = app
+        self.session = session
+        self.user = dict(DEMO_USER)
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(100000)
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        update = Update.model_validate({"update_id": next(self.update_ids), **payload})
+        await self.app.dp.feed_update(self.app.bot, update)
+
+    def message(self, **fields: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self.message_ids),
+            "date": int(time.time()),
+            "chat": {"id": self.user["id"], "type": "private"},
+            "from": self.user,
+            **fields,
+        }
+
+    async def say(self, line: str) -> None:
+        if line.isdigit() and 0 < int(line) <= len(self.session.buttons):
+            await self.press(self.session.buttons[int(line) - 1])
+            return
+        if line == "/contact":
+            contact = {
+                "phone_number": "+375291234567",
+                "first_name": self.user["first_name"],
+                "user_id": self.user["id"],
+            }
+            await self.feed({"message": self.message(contact=contact)})
+            return
+        entities = []
+        if line.startswith("/"):
+            entities = [{"type": "bot_command", "offset": 0, "length": len(line.split()[0])}]
+        await self.feed({"message": self.message(text=line, entities=entities)})
+
+    async def press(self, button: dict[str, Any]) -> None:
+        if "callback_data" in button:
+            message = self.message(text=" ")
+            message["from"] = BOT_USER
+            await self.feed(
+                {
+                    "callback_query": {
+                        "id": str(next(self.update_ids)),
+                        "from": self.user,
+                        "chat_instance": "demo",
+                        "message": message,
+                        "data": button["callback_data"],
+                    }
+                }
+            )
+        elif button.get("request_contact"):
+            await self.say("/contact")
+        elif "url" in button:
+            print(f"   🔗 {button['url']}")
+        else:
+            await self.say(button["text"])
+
+    def switch(self, who: str) -> None:
+        self.user = dict(DEMO_ORGANIZER if who == "organizer" else DEMO_USER)
+        print(f"   (you are now the {who}, id {self.user['id']})")
+
+
+async def read_lines(script: Path | None) -> AsyncIterator[str]:
+    if script is not None:
+        for line in script.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                print(f"\n🧑 {line}")
+                yield line.strip()
+                await asyncio.sleep(0.3)
+        return
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, lambda: input("\n🧑 "))
+        yield line.strip()
+
+
+async def run_demo(settings: Settings, database: Path | None, script: Path | None) -> None:
+    from bot.app import create_app, start_services, stop_services
+    from bot.cli import Failure
+
+    out_dir = Path(tempfile.mkdtemp(prefix="forum-bot-demo-"))
+    db_path = database or out_dir / "demo.sqlite3"
+    demo_settings = settings.model_copy(
+        update={
+            "bot_token": "1:offline-demo",
+            "database_path": db_path,
+            "admin_ids": settings.admin_ids | {DEMO_ORGANIZER["id"]},
+            "per_chat_interval": 0.0,
+        }
+    )
+    session = TerminalSession(out_dir)
+    try:
+        app = await create_app(demo_settings, session=session)
+    except Exception as exc:
+        raise Failure(f"the demo could not start: {exc}") from None
+    await start_services(app)
+    forum = app.programs.program.forum
+    print(f"Offline demo of the forum bot: {forum.title.get('en')} (sample data).")
+    print(f"Files the bot sends are saved in {out_dir}.")
+    print(HELP)
+    chat = DemoChat(app, session)
+    try:
+        await chat.say("/start")
+        async for line in read_lines(script):
+            if line in ("/quit", "/exit"):
+                break
+            if line.startswith("/as "):
+                chat.switch(line.split()[1])
+                continue
+            if line:
+                await chat.say(line)
+            # Let queued deliveries (reminders, announcements) show before the next prompt.
+            await asyncio.sleep(0.2)
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        await stop_services(app)
+        print("\nBye.", file=sys.stderr)

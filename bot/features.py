@@ -1,0 +1,21 @@
+"""Feature services wired into the application, in order. Each setup adds its services to the
+Dispatcher's workflow data and its hooks to the app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+FeatureSetup = Callable[["App"], Awaitable[None]]
+
+
+def feature_setups() -> list[FeatureSetup]:
+    return []
+
+
+async def setup_features(app: App) -> None:
+    for setup in feature_setups():
+        await setup(app)

@@ -1,0 +1,90 @@
+"""Translations: compiled babel catalogs, the reader's locale, babel date and time formatting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from babel.dates import format_date, format_datetime, format_interval, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.i18n_markers import N_
+from bot.program.model import LANGUAGES
+
+logger = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+# People whose Telegram speaks one of these most likely read Russian better than English.
+READS_RUSSIAN = frozenset({"uk", "kk", "ky", "uz", "tg", "hy", "az", "tk", "ab", "os", "tt"})
+
+__all__ = [
+    "N_",
+    "_",
+    "__",
+    "create_i18n",
+    "fmt_date",
+    "fmt_date_range",
+    "fmt_datetime",
+    "fmt_day",
+    "fmt_time",
+    "locale_for",
+    "ngettext",
+]
+
+
+def compile_catalogs(path: Path = LOCALES_DIR) -> None:
+    """Compile each `messages.po` whose `.mo` is missing or older, so a fresh checkout works."""
+    for po_path in sorted(path.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+        logger.debug("Compiled %s", mo_path)
+
+
+def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> I18n:
+    compile_catalogs(path)
+    return I18n(path=path, default_locale=default_locale, domain=DOMAIN)
+
+
+def locale_for(chosen: str | None, telegram_code: str | None, default: str) -> str:
+    """The chosen language, else Telegram's, mapped onto the languages the bot speaks."""
+    if chosen in LANGUAGES:
+        return chosen
+    code = (telegram_code or "").split("-")[0].lower()
+    if code in LANGUAGES:
+        return code
+    if code in READS_RUSSIAN:
+        return "ru"
+    return "en" if code else default
+
+
+def fmt_date(value: date, locale: str, format: str = "d MMMM") -> str:
+    return format_date(value, format=format, locale=locale)
+
+
+def fmt_day(value: date, locale: str) -> str:
+    """A forum day as on a button: weekday and date."""
+    return format_date(value, format="EEE, d MMMM", locale=locale)
+
+
+def fmt_time(value: time | datetime, locale: str) -> str:
+    return format_time(value, format="HH:mm", locale=locale)
+
+
+def fmt_datetime(value: datetime, locale: str) -> str:
+    """A moment in its own time zone, e.g. for a scheduled announcement."""
+    return format_datetime(value, format="d MMMM y, HH:mm", tzinfo=value.tzinfo, locale=locale)
+
+
+def fmt_date_range(start: date, end: date, locale: str) -> str:
+    return format_interval(start, end, skeleton="yMMMMd", locale=locale)

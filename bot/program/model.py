@@ -1,0 +1,249 @@
+"""The forum program as plain, immutable data: what the YAML program file describes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+LANGUAGES: tuple[str, ...] = ("ru", "be", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A human text in several languages; missing languages fall back to the default one."""
+
+    values: Mapping[str, str]
+    default: str = "ru"
+
+    def get(self, locale: str | None = None) -> str:
+        if locale and self.values.get(locale):
+            return self.values[locale]
+        if self.values.get(self.default):
+            return self.values[self.default]
+        return next((v for v in self.values.values() if v), "")
+
+    def all(self) -> tuple[str, ...]:
+        """Every language's version, for search."""
+        return tuple(v for v in self.values.values() if v)
+
+    def __bool__(self) -> bool:
+        return any(self.values.values())
+
+
+EMPTY_TEXT = Text({})
+
+
+class Format(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class SessionKind(StrEnum):
+    PLENARY = "plenary"
+    SECTION = "section"
+    YOUTH = "youth"
+    BUSINESS = "business"
+    SIGNING = "signing"
+    EXCURSION = "excursion"
+    CULTURE = "culture"
+    REGISTRATION = "registration"
+    BREAK = "break"
+    PRESS = "press"
+    OTHER = "other"
+
+
+class QuestionKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+
+
+@dataclass(frozen=True, slots=True)
+class Forum:
+    title: Text
+    short_title: Text
+    city: Text
+    start_date: date
+    end_date: date
+    timezone: str
+    description: Text = EMPTY_TEXT
+    website: str = ""
+    contacts: Text = EMPTY_TEXT
+    default_language: str = "ru"  # the language of plain-string texts and the fallback
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        n = (self.end_date - self.start_date).days + 1
+        return tuple(date.fromordinal(self.start_date.toordinal() + i) for i in range(n))
+
+
+@dataclass(frozen=True, slots=True)
+class Hall:
+    id: str
+    name: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    id: str
+    name: Text
+    address: Text
+    latitude: float
+    longitude: float
+    city: Text = EMPTY_TEXT
+    halls: tuple[Hall, ...] = ()
+
+    def hall(self, hall_id: str | None) -> Hall | None:
+        return next((h for h in self.halls if h.id == hall_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    id: str
+    name: Text
+    position: Text = EMPTY_TEXT
+    organization: Text = EMPTY_TEXT
+    city: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    number: int
+    title: Text
+    description: Text = EMPTY_TEXT
+    moderators: tuple[str, ...] = ()  # speaker ids
+    venue: str | None = None  # venue id
+    hall: str | None = None  # hall id within the venue
+    format: Format = Format.IN_PERSON
+    link: str = ""
+    keywords: tuple[str, ...] = ()  # extra words for free-text search
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: str
+    day: date
+    start: time
+    end: time
+    title: Text
+    kind: SessionKind
+    start_at: datetime  # aware, forum time zone
+    end_at: datetime  # aware, forum time zone
+    section: str | None = None  # section id
+    venue: str | None = None  # venue id
+    hall: str | None = None  # hall id within the venue
+    speakers: tuple[str, ...] = ()  # speaker ids
+    moderators: tuple[str, ...] = ()  # speaker ids
+    format: Format = Format.IN_PERSON
+    stream_link: str = ""
+    description: Text = EMPTY_TEXT
+    main: bool = False  # shown in the digest of people who saved nothing
+    cancelled: bool = False
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CityPair:
+    id: str
+    by_city: Text  # the Belarusian city, names in ru/be/en
+    by_region: Text  # its oblast (or Minsk city)
+    ru_city: Text  # the Russian city
+    ru_subject: Text  # its federal subject
+    year: int | None = None  # year of the twinning agreement
+    areas: tuple[Text, ...] = ()  # areas of cooperation
+    aliases: tuple[str, ...] = ()  # extra spellings of either city (transliterations...)
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    id: str
+    question: Text
+    answer: Text
+    keywords: tuple[str, ...] = ()
+    sessions: tuple[str, ...] = ()  # related session ids
+    sections: tuple[str, ...] = ()  # related section ids
+    cities: tuple[str, ...] = ()  # related city pair ids
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraQuestion:
+    id: str
+    text: Text
+    kind: QuestionKind
+    required: bool = True
+    options: tuple[Option, ...] = ()  # for kind == choice
+    max_length: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """Settings of the youth meeting's registration form."""
+
+    title: Text
+    opens_at: datetime  # aware
+    closes_at: datetime  # aware
+    capacity: int
+    min_age: int
+    max_age: int
+    adult_age: int = 18  # below it, the guardian's name, phone and consent are asked
+    consent_text: Text = EMPTY_TEXT
+    guardian_consent_text: Text = EMPTY_TEXT
+    age_on: date | None = None  # the day the age is counted at; default: first forum day
+    extra_questions: tuple[ExtraQuestion, ...] = ()
+    known_cities: tuple[Text, ...] = ()  # suggested as buttons; others are accepted
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    forum: Forum
+    venues: tuple[Venue, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    sections: tuple[Section, ...] = ()
+    sessions: tuple[Session, ...] = ()  # sorted by start_at, then hall
+    city_pairs: tuple[CityPair, ...] = ()
+    faq: tuple[FaqEntry, ...] = ()
+    registration: Registration | None = None
+    _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq"):
+            self._index[name] = {item.id: item for item in getattr(self, name)}
+
+    def venue(self, venue_id: str | None) -> Venue | None:
+        return self._index["venues"].get(venue_id or "")  # type: ignore[return-value]
+
+    def speaker(self, speaker_id: str) -> Speaker | None:
+        return self._index["speakers"].get(speaker_id)  # type: ignore[return-value]
+
+    def section(self, section_id: str | None) -> Section | None:
+        return self._index["sections"].get(section_id or "")  # type: ignore[return-value]
+
+    def session(self, session_id: str) -> Session | None:
+        return self._index["sessions"].get(session_id)  # type: ignore[return-value]
+
+    def city_pair(self, pair_id: str) -> CityPair | None:
+        return self._index["city_pairs"].get(pair_id)  # type: ignore[return-value]
+
+    def faq_entry(self, faq_id: str) -> FaqEntry | None:
+        return self._index["faq"].get(faq_id)  # type: ignore[return-value]
+
+    def sessions_on(self, day: date) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if s.day == day)
+
+    def sessions_of_section(self, section_id: str) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if s.section == section_id)

@@ -1,0 +1,1 @@
+"""Long-lived services that are neither Telegram handlers nor SQL."""

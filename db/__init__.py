@@ -1,0 +1,39 @@
+"""Storage: SQLite schema, migrations and repositories. No Telegram types here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from db.base import Connection, open_connection
+from db.deliveries import DeliveryRepo
+from db.fsm import FsmRepo
+from db.programs import ProgramRepo
+from db.users import UserRepo
+
+
+class Database:
+    """The repositories over the process's one connection; callers own the transactions."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.transaction = connection.transaction
+        self.users = UserRepo(connection)
+        self.programs = ProgramRepo(connection)
+        self.fsm = FsmRepo(connection)
+        self.deliveries = DeliveryRepo(connection)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        return cls(await open_connection(path))
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete what the bot stores about a person (in the caller's transaction)."""
+        await self.fsm.delete_user(user_id)
+        await self.deliveries.delete_user(user_id)
+        await self.users.delete(user_id)
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+__all__ = ["Database"]

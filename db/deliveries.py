@@ -1,0 +1,156 @@
+"""The delivery queue: one row per message to one person, the source of truth across restarts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from db.base import Connection, utcnow_iso
+
+FINAL_STATUSES = ("sent", "failed", "blocked", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    user_id: int
+    kind: str
+    ref: str | None
+    dedup_key: str | None
+    payload: dict[str, Any]
+    status: str
+    priority: int
+    not_before: str
+    attempts: int
+    message_id: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    ref: str | None = None
+    dedup_key: str | None = None
+    not_before: datetime | None = None
+    priority: int = 0
+
+
+def _delivery(row: Any) -> Delivery:
+    r = dict(row)
+    r["payload"] = json.loads(r["payload"])
+    r.pop("created_at", None)
+    r.pop("updated_at", None)
+    return Delivery(**r)
+
+
+def _iso(moment: datetime | None) -> str:
+    if moment is None:
+        return utcnow_iso()
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class DeliveryRepo:
+    def __init__(self, db: Connection) -> None:
+        self.db = db
+
+    async def enqueue(self, items: Iterable[NewDelivery]) -> int:
+        """Queue messages; one whose dedup_key was queued before is skipped. Returns how many."""
+        now = utcnow_iso()
+        rows = [
+            (
+                d.user_id,
+                d.kind,
+                d.ref,
+                d.dedup_key,
+                json.dumps(d.payload, ensure_ascii=False),
+                d.priority,
+                _iso(d.not_before),
+                now,
+                now,
+            )
+            for d in items
+        ]
+        before = self.db.conn.total_changes
+        await self.db.conn.executemany(
+            """INSERT OR IGNORE INTO deliveries
+               (user_id, kind, ref, dedup_key, payload, priority, not_before, created_at,
+                updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+        return self.db.conn.total_changes - before
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Mark up to `limit` due pending rows as sending and return them, most urgent first."""
+        async with self.db.conn.execute(
+            """UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?
+               WHERE id IN (SELECT id FROM deliveries
+                            WHERE status = 'pending' AND not_before <= ?
+                            ORDER BY priority DESC, not_before, id LIMIT ?)
+               RETURNING *""",
+            (utcnow_iso(), _iso(now), limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        found = [_delivery(r) for r in rows]
+        found.sort(key=lambda d: (-d.priority, d.not_before, d.id))
+        return found
+
+    async def release_in_flight(self) -> int:
+        """At start: rows left 'sending' by a crash go back to the queue (sent at most twice)."""
+        cur = await self.db.conn.execute(
+            "UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'",
+            (utcnow_iso(),),
+        )
+        return cur.rowcount
+
+    async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
+        await self._finish(delivery_id, "sent", message_id=message_id)
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        await self._finish(delivery_id, "failed", error=error[:500])
+
+    async def mark_blocked(self, delivery_id: int) -> None:
+        await self._finish(delivery_id, "blocked", error="blocked by the user")
+
+    async def retry_later(self, delivery_id: int, when: datetime, error: str) -> None:
+        await self.db.conn.execute(
+            """UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, updated_at = ?
+               WHERE id = ?""",
+            (_iso(when), error[:500], utcnow_iso(), delivery_id),
+        )
+
+    async def cancel(self, kind: str, ref: str) -> int:
+        cur = await self.db.conn.execute(
+            """UPDATE deliveries SET status = 'cancelled', updated_at = ?
+               WHERE kind = ? AND ref = ? AND status = 'pending'""",
+            (utcnow_iso(), kind, ref),
+        )
+        return cur.rowcount
+
+    async def next_due(self) -> datetime | None:
+        sql = "SELECT min(not_before) FROM deliveries WHERE status = 'pending'"
+        async with self.db.conn.execute(sql) as cur:
+            row = await cur.fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def counts(self, kind: str, ref: str) -> dict[str, int]:
+        sql = "SELECT status, count(*) FROM deliveries WHERE kind = ? AND ref = ? GROUP BY status"
+        async with self.db.conn.execute(sql, (kind, ref)) as cur:
+            return {r[0]: r[1] for r in await cur.fetchall()}
+
+    async def delete_user(self, user_id: int) -> None:
+        await self.db.conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+
+    async def _finish(
+        self, delivery_id: int, status: str, message_id: int | None = None, error: str | None = None
+    ) -> None:
+        await self.db.conn.execute(
+            """UPDATE deliveries SET status = ?, message_id = ?, error = ?, updated_at = ?
+               WHERE id = ?""",
+            (status, message_id, error, utcnow_iso(), delivery_id),
+        )

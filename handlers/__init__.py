@@ -1,0 +1,16 @@
+"""The feature routers, in the order they see updates: the catch-alls come last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import access, fallback, settings, start
+
+
+def routers() -> list[Router]:
+    return [
+        settings.router,
+        start.router,
+        access.router,
+        fallback.router,
+    ]

@@ -1,0 +1,138 @@
+"""Running the bot for tests: as the real process (`python -m bot run`) or in this event loop.
+
+Both talk to the fake Bot API server through BOT_API_URL, so every request is checked as
+strictly as Telegram would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, create_app, register_commands, start_services, stop_services
+from bot.settings import Settings
+from tests.fakeapi import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAE-test-token-for-the-fake-server-0123456789"
+OWNER_ID = 900001
+
+
+def bot_env(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> dict[str, str]:
+    """Environment for the bot: the fake server, a fresh database, one owner."""
+    env = {
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "ADMIN_IDS": str(OWNER_ID),
+        "LOG_LEVEL": "INFO",
+        "PER_CHAT_INTERVAL": "0",
+        "PROGRAM_POLL_SECONDS": "1",
+    }
+    env.update({k.upper(): str(v) for k, v in overrides.items()})
+    return env
+
+
+async def wait_polling(fake: FakeTelegram, since: int = 0, timeout: float = 20.0) -> None:
+    """Until the bot has asked for updates (it is then fully started)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(fake.requests("getUpdates")) <= since:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the bot did not start polling in time")
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class BotProcess:
+    """The real bot as a child process."""
+
+    fake: FakeTelegram
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+    _polls_before: int = field(default=0)
+
+    async def start(self, wait: bool = True) -> BotProcess:
+        self._polls_before = len(self.fake.requests("getUpdates"))
+        full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        full_env.pop("PYTEST_CURRENT_TEST", None)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=self.log_path.parent,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.starts += 1
+        if wait:
+            await self.wait_ready()
+        return self
+
+    async def wait_ready(self, timeout: float = 20.0) -> None:
+        try:
+            await wait_polling(self.fake, self._polls_before, timeout)
+        except AssertionError:
+            raise AssertionError(f"bot did not start; its log:\n{self.log()}") from None
+
+    async def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM, as a service manager would; returns the exit code."""
+        return await self._end(signal.SIGTERM, timeout)
+
+    async def kill(self) -> int:
+        return await self._end(signal.SIGKILL, 10.0)
+
+    async def _end(self, sig: signal.Signals, timeout: float) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        for _ in range(int(timeout / 0.05)):
+            if self.proc.poll() is not None:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            self.proc.kill()
+            raise AssertionError(f"bot did not stop on {sig.name}; log:\n{self.log()}")
+        return self.proc.returncode
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def assert_clean_log(self) -> None:
+        """No traceback was logged: every error was expected and handled."""
+        text = self.log()
+        assert "Traceback" not in text, text
+
+
+@contextlib.asynccontextmanager
+async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> AsyncIterator[App]:
+    """The real application, polling the fake server inside this event loop."""
+    env = bot_env(fake, tmp_path, **overrides)
+    settings = Settings(_env_file=None, **{k.lower(): v for k, v in env.items()})  # type: ignore[call-arg]
+    app = await create_app(settings)
+    polls_before = len(fake.requests("getUpdates"))
+    await register_commands(app.bot, app.i18n)
+    await start_services(app)
+    polling = asyncio.create_task(
+        app.dp.start_polling(
+            app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
+        )
+    )
+    try:
+        await wait_polling(fake, polls_before)
+        yield app
+    finally:
+        await app.dp.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+        await stop_services(app)
+        await app.bot.session.close()
