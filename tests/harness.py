@@ -63,7 +63,8 @@ class BotProcess:
 
     async def start(self, wait: bool = True) -> BotProcess:
         self._polls_before = len(self.fake.requests("getUpdates"))
-        full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        # PYTHONPATH: this checkout's code, even where another checkout is pip-installed.
+        full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
         full_env.pop("PYTEST_CURRENT_TEST", None)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
