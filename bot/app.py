@@ -22,6 +22,7 @@ from bot.i18n import _, create_i18n
 from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
 from bot.scheduler import Scheduler
+from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.program import ProgramService
 from bot.settings import Settings
@@ -45,6 +46,7 @@ class App:
     dp: Dispatcher
     scheduler: Scheduler
     engine: DeliveryEngine
+    audiences: AudienceRegistry = field(default_factory=AudienceRegistry)
     startup_hooks: list[Hook] = field(default_factory=list)
     shutdown_hooks: list[Hook] = field(default_factory=list)
 
@@ -142,6 +144,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         dp = create_dispatcher(parts, i18n, db, settings.admin_ids)
         app = App(settings, db, clock, programs, i18n, bot, dp, scheduler, engine)
         dp["app"] = app
+        dp["audiences"] = app.audiences
         from bot.features import setup_features
 
         await setup_features(app)

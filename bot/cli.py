@@ -9,8 +9,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from aiogram.utils.token import TokenValidationError
 from pydantic import ValidationError
 
 from bot.program.loader import ProgramInvalid
@@ -19,7 +17,7 @@ from bot.settings import Settings
 logger = logging.getLogger("bot")
 
 
-class Failure(Exception):
+class SetupError(Exception):
     """A problem the person running the bot can fix; shown as one line, exit code 2."""
 
 
@@ -30,7 +28,7 @@ def load_settings() -> Settings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
         )
-        raise Failure(f"invalid settings: {problems}") from None
+        raise SetupError(f"invalid settings: {problems}") from None
 
 
 def setup_logging(level: str) -> None:
@@ -53,36 +51,41 @@ def render_errors(errors: list, locale: str) -> str:  # type: ignore[type-arg]
 
 async def open_app(settings: Settings):  # type: ignore[no-untyped-def]
     """create_app, with its start-up failures turned into one clear line each."""
+    from aiogram.utils.token import TokenValidationError
+
     from bot.app import create_app
 
     try:
         return await create_app(settings)
     except TokenValidationError:
-        raise Failure(
+        raise SetupError(
             "BOT_TOKEN is malformed: expected <digits>:<secret> from @BotFather"
         ) from None
     except ProgramInvalid as exc:
-        raise Failure(
+        raise SetupError(
             "the program file is not valid:\n" + render_errors(exc.errors, settings.default_locale)
         ) from None
     except (sqlite3.Error, OSError) as exc:
-        raise Failure(f"cannot open the database at {settings.database_path}: {exc}") from None
+        raise SetupError(f"cannot open the database at {settings.database_path}: {exc}") from None
 
 
 async def run_bot(settings: Settings) -> None:
+    if not settings.bot_token:
+        raise SetupError("BOT_TOKEN is not set; get one from @BotFather, or try `forum-bot demo`")
+    # aiogram takes seconds to import: a missing token is reported before that.
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
     from bot.app import register_commands, start_services, stop_services
 
-    if not settings.bot_token:
-        raise Failure("BOT_TOKEN is not set; get one from @BotFather, or try `forum-bot demo`")
     app = await open_app(settings)
     try:
         try:
             me = await app.bot.get_me()
             await app.bot.delete_webhook(drop_pending_updates=False)
         except TelegramUnauthorizedError:
-            raise Failure("the Bot API refused BOT_TOKEN (401 Unauthorized)") from None
+            raise SetupError("the Bot API refused BOT_TOKEN (401 Unauthorized)") from None
         except TelegramNetworkError as exc:
-            raise Failure(f"cannot reach the Bot API at {settings.bot_api_url}: {exc}") from None
+            raise SetupError(f"cannot reach the Bot API at {settings.bot_api_url}: {exc}") from None
         logger.info("Running as @%s", me.username)
         await register_commands(app.bot, app.i18n)
         await start_services(app)
@@ -100,7 +103,7 @@ async def import_program(settings: Settings, path: Path) -> None:
     try:
         db = await Database.open(settings.database_path)
     except (sqlite3.Error, OSError) as exc:
-        raise Failure(f"cannot open the database at {settings.database_path}: {exc}") from None
+        raise SetupError(f"cannot open the database at {settings.database_path}: {exc}") from None
     try:
         if await db.programs.current() is None:
             # Nobody can have saved anything yet: nothing to compare with or tell.
@@ -114,7 +117,7 @@ async def import_program(settings: Settings, path: Path) -> None:
             finally:
                 await app.bot.session.close()
         if not result.ok:
-            raise Failure(
+            raise SetupError(
                 f"{path} was not imported; the loaded program is unchanged:\n"
                 + render_errors(result.errors, settings.default_locale)
             )
@@ -134,7 +137,7 @@ def check_program(settings: Settings, path: Path) -> None:
 
     result = check_file(path)
     if not result.ok:
-        raise Failure(
+        raise SetupError(
             f"{path}: {len(result.errors)} error(s):\n"
             + render_errors(result.errors, settings.default_locale)
         )
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(import_program(settings, args.path))
         elif command == "check":
             check_program(settings, args.path)
-    except Failure as exc:
+    except SetupError as exc:
         print(f"forum-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

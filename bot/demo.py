@@ -212,7 +212,7 @@ async def read_lines(script: Path | None) -> AsyncIterator[str]:
 
 async def run_demo(settings: Settings, database: Path | None, script: Path | None) -> None:
     from bot.app import create_app, start_services, stop_services
-    from bot.cli import Failure
+    from bot.cli import SetupError
 
     out_dir = Path(tempfile.mkdtemp(prefix="forum-bot-demo-"))
     db_path = database or out_dir / "demo.sqlite3"
@@ -228,7 +228,7 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
     try:
         app = await create_app(demo_settings, session=session)
     except Exception as exc:
-        raise Failure(f"the demo could not start: {exc}") from None
+        raise SetupError(f"the demo could not start: {exc}") from None
     await start_services(app)
     forum = app.programs.program.forum
     print(f"Offline demo of the forum bot: {forum.title.get('en')} (sample data).")

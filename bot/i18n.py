@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -33,6 +35,7 @@ __all__ = [
     "fmt_datetime",
     "fmt_day",
     "fmt_time",
+    "in_locale",
     "locale_for",
     "ngettext",
 ]
@@ -54,6 +57,13 @@ def compile_catalogs(path: Path = LOCALES_DIR) -> None:
 def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> I18n:
     compile_catalogs(path)
     return I18n(path=path, default_locale=default_locale, domain=DOMAIN)
+
+
+@contextmanager
+def in_locale(i18n: I18n, locale: str) -> Iterator[None]:
+    """Translate for someone other than the sender of the current update (notices, reminders)."""
+    with i18n.context(), i18n.use_locale(locale):
+        yield
 
 
 def locale_for(chosen: str | None, telegram_code: str | None, default: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from db.base import Connection, open_connection
@@ -31,6 +32,14 @@ class Database:
         await self.fsm.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
         await self.users.delete(user_id)
+
+    async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
+        """Everything stored about a person, by kind (user, agenda, sections, questions,
+        registration...), for /mydata. Each feature adds its kind here."""
+        found: dict[str, list[dict[str, object]]] = {}
+        user = await self.users.get(user_id)
+        found["user"] = [dataclasses.asdict(user)] if user else []
+        return found
 
     async def close(self) -> None:
         await self.connection.close()

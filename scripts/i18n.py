@@ -37,8 +37,17 @@ def pybabel(*args: str) -> None:
 def extract() -> None:
     keywords = [arg for kw in KEYWORDS for arg in ("-k", kw)]
     pybabel(
-        "extract", "-F", str(ROOT / "pyproject.toml"), "--no-default-keywords", *keywords,
-        "--sort-by-file", "--no-wrap", "--project", "forum-bot", "-o", str(POT),
+        "extract",
+        "-F",
+        str(ROOT / "pyproject.toml"),
+        "--no-default-keywords",
+        *keywords,
+        "--sort-by-file",
+        "--no-wrap",
+        "--project",
+        "forum-bot",
+        "-o",
+        str(POT),
         *SOURCES,
     )
 
@@ -53,8 +62,18 @@ def update() -> None:
                 pybabel("init", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", lang)
             else:
                 pybabel(
-                    "update", "-i", str(POT), "-d", str(LOCALES), "-D", "messages", "-l", lang,
-                    "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching",
+                    "update",
+                    "-i",
+                    str(POT),
+                    "-d",
+                    str(LOCALES),
+                    "-D",
+                    "messages",
+                    "-l",
+                    lang,
+                    "--no-wrap",
+                    "--ignore-obsolete",
+                    "--no-fuzzy-matching",
                 )
 
 

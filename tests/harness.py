@@ -44,7 +44,7 @@ def bot_env(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> dict[str, s
 async def wait_polling(fake: FakeTelegram, since: int = 0, timeout: float = 20.0) -> None:
     """Until the bot has asked for updates (it is then fully started)."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while len(fake.requests("getUpdates")) <= since:
+    while fake.polls_started <= since:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the bot did not start polling in time")
         await asyncio.sleep(0.05)
@@ -62,12 +62,12 @@ class BotProcess:
     _polls_before: int = field(default=0)
 
     async def start(self, wait: bool = True) -> BotProcess:
-        self._polls_before = len(self.fake.requests("getUpdates"))
+        self._polls_before = self.fake.polls_started
         # PYTHONPATH: this checkout's code, even where another checkout is pip-installed.
         full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
         full_env.pop("PYTEST_CURRENT_TEST", None)
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
+        self.proc = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
             [sys.executable, "-m", "bot", "run"],
             cwd=self.log_path.parent,
             env=full_env,
@@ -120,7 +120,7 @@ async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> A
     env = bot_env(fake, tmp_path, **overrides)
     settings = Settings(_env_file=None, **{k.lower(): v for k, v in env.items()})  # type: ignore[call-arg]
     app = await create_app(settings)
-    polls_before = len(fake.requests("getUpdates"))
+    polls_before = fake.polls_started
     await register_commands(app.bot, app.i18n)
     await start_services(app)
     polling = asyncio.create_task(

@@ -51,7 +51,7 @@ def check_file(path: Path) -> ImportResult:
         return ImportResult(parse_program(read_source(path), str(path)))
     except ProgramInvalid as exc:
         return ImportResult(None, list(exc.errors))
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         return ImportResult(None, [unreadable(path, exc)])
 
 
@@ -88,7 +88,7 @@ class ProgramService:
     async def import_file(self, path: Path) -> ImportResult:
         try:
             source = read_source(path)
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             return ImportResult(None, [unreadable(path, exc)])
         return await self.import_text(source, str(path))
 

@@ -1,0 +1,68 @@
+"""The command line: one clear line and exit code 2 for each start-up problem; the demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.harness import ROOT, TOKEN
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=env.get("CWD", str(ROOT)),
+    )
+
+
+def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli("run", DATABASE_PATH=str(tmp_path / "db.sqlite3"), CWD=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "forum-bot: BOT_TOKEN is not set; get one from @BotFather, or try `forum-bot demo`"
+    )
+
+
+def test_malformed_token(tmp_path: Path) -> None:
+    result = run_cli("run", BOT_TOKEN="not a token", DATABASE_PATH=str(tmp_path / "d.sqlite3"))
+    assert result.returncode == 2
+    assert "BOT_TOKEN is malformed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_api(tmp_path: Path) -> None:
+    result = run_cli(
+        "run",
+        BOT_TOKEN=TOKEN,
+        BOT_API_URL="http://127.0.0.1:9",  # nothing listens on the discard port
+        DATABASE_PATH=str(tmp_path / "d.sqlite3"),
+    )
+    assert result.returncode == 2
+    assert "cannot reach the Bot API at http://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_database_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli("run", BOT_TOKEN=TOKEN, DATABASE_PATH=str(blocker / "db.sqlite3"))
+    assert result.returncode == 2
+    assert "cannot open the database at" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_answers_start_with_the_sample_forum(tmp_path: Path) -> None:
+    script = tmp_path / "chat.txt"
+    script.write_text("/help\n/quit\n", encoding="utf-8")
+    result = run_cli("demo", "--script", str(script), CWD=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Форум городов-побратимов Беларуси и России" in result.stdout
+    assert "[1]" in result.stdout  # the menu's buttons, numbered
+    assert "Traceback" not in result.stdout + result.stderr
