@@ -7,10 +7,7 @@ Bot API would; the person's lines become updates fed to the same Dispatcher.
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
-import json
-import re
 import sys
 import tempfile
 import time
@@ -18,18 +15,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot
-from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile, Update
 
+from bot.offline import BOT_USER, OfflineSession, plain
 from bot.settings import Settings
 
 DEMO_USER = {"id": 1001, "is_bot": False, "first_name": "Алеся", "language_code": "ru"}
 DEMO_ORGANIZER = {"id": 1000, "is_bot": False, "first_name": "Organizer", "language_code": "ru"}
-BOT_USER = {"id": 1, "is_bot": True, "first_name": "Forum bot", "username": "forum_demo_bot"}
-TAG = re.compile(r"<[^>]+>")
 
 HELP = """Type as a participant would. A number presses that button of the last message.
   /as organizer | /as participant   switch who you are
@@ -37,61 +30,21 @@ HELP = """Type as a participant would. A number presses that button of the last 
   /quit                             leave the demo"""
 
 
-def plain(text: str) -> str:
-    """Telegram's HTML as terminal text."""
-    return html.unescape(TAG.sub("", text))
-
-
-class TerminalSession(BaseSession):
-    """Answers the Bot API methods the bot uses and prints what a person would see."""
+class TerminalSession(OfflineSession):
+    """Prints what a person would see of each message the bot sends."""
 
     def __init__(self, out_dir: Path) -> None:
         super().__init__()
         self.out_dir = out_dir
-        self.message_ids = itertools.count(1)
         self.buttons: list[dict[str, Any]] = []  # of the last message that had any
-        self.last_message_id = 0
 
-    async def close(self) -> None:
-        pass
+    def observe(self, name: str, params: dict[str, Any], method: TelegramMethod[Any]) -> None:
+        if name == "answerCallbackQuery" and params.get("text"):
+            print(f"  ⓘ {params['text']}")
+        elif name.startswith(("send", "edit")) or name == "copyMessage":
+            self.show(params, method, edited=name.startswith("edit"))
 
-    async def stream_content(  # type: ignore[override]
-        self,
-        url: str,
-        headers: dict[str, Any] | None = None,
-        timeout: int = 30,
-        chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncIterator[bytes]:
-        yield b""
-
-    async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
-    ) -> TelegramType:
-        name = method.__api_method__
-        params = {k: v for k, v in method.model_dump(exclude_none=True).items()}
-        result = self.answer(name, params, method)
-        content = json.dumps({"ok": True, "result": result}, default=str)
-        return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]
-
-    def answer(self, name: str, params: dict[str, Any], method: TelegramMethod[Any]) -> Any:
-        if name == "getMe":
-            return BOT_USER
-        if name in ("setMyCommands", "deleteWebhook", "sendChatAction", "deleteMessage"):
-            return True
-        if name == "answerCallbackQuery":
-            if params.get("text"):
-                print(f"  ⓘ {params['text']}")
-            return True
-        if name.startswith("edit"):
-            return self.show(params, method, edited=True)
-        if name.startswith("send") or name == "copyMessage":
-            return self.show(params, method, edited=False)
-        return True
-
-    def show(self, params: dict[str, Any], method: TelegramMethod[Any], edited: bool) -> Any:
-        chat_id = params.get("chat_id", DEMO_USER["id"])
-        message_id = params.get("message_id") if edited else next(self.message_ids)
+    def show(self, params: dict[str, Any], method: TelegramMethod[Any], edited: bool) -> None:
         text = params.get("text") or params.get("caption") or ""
         print("\n🤖 " + ("(edited) " if edited else "") + plain(text).replace("\n", "\n   "))
         if "latitude" in params:
@@ -101,13 +54,6 @@ class TerminalSession(BaseSession):
             if isinstance(value, InputFile):
                 print(f"   📎 {self.save(value)}")
         self.show_markup(params.get("reply_markup"))
-        return {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "from": BOT_USER,
-            "text": plain(text) or " ",
-        }
 
     def show_markup(self, markup: dict[str, Any] | None) -> None:
         rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
