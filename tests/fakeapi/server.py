@@ -1175,11 +1175,6 @@ class ThreadedFakeTelegram:
         return self
 
     @property
-    def polls_started(self) -> int:
-        """getUpdates calls received so far, counted when they arrive (long polls end later)."""
-        return self._poll_generation
-
-    @property
     def base_url(self) -> str:
         return self.server.base_url
 
