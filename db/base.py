@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -46,6 +46,8 @@ class Connection:
         self.conn = conn
         self._lock = asyncio.Lock()
         self._in_tx: asyncio.Task[object] | None = None
+        # Caches of rows call these to forget what a rolled-back transaction wrote.
+        self.rollback_listeners: list[Callable[[], None]] = []
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -60,6 +62,8 @@ class Connection:
                 yield self.conn
             except BaseException:
                 await self.conn.rollback()
+                for listener in self.rollback_listeners:
+                    listener()
                 raise
             else:
                 await self.conn.commit()

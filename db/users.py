@@ -46,13 +46,38 @@ def _user(row: object) -> User:
 
 
 class UserRepo:
+    """Users, with the rows of recently active people kept in memory.
+
+    Every update needs its sender's row. Every write to the table goes through this class and
+    drops the affected rows from memory, so a read never sees a stale copy; a rolled-back write
+    only costs a reload.
+    """
+
+    CACHE_SIZE = 20_000
+
     def __init__(self, db: Connection) -> None:
         self.db = db
+        self._cache: dict[int, User] = {}
+        db.rollback_listeners.append(self._changed)
 
     async def get(self, user_id: int) -> User | None:
+        cached = self._cache.get(user_id)
+        if cached is not None:
+            return cached
         async with self.db.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
             row = await cur.fetchone()
-        return _user(row) if row else None
+        if row is None:
+            return None
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()
+        user = self._cache[user_id] = _user(row)
+        return user
+
+    def _changed(self, user_id: int | None = None) -> None:
+        if user_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(user_id, None)
 
     async def by_username(self, username: str) -> User | None:
         sql = "SELECT * FROM users WHERE lower(username) = lower(?)"
@@ -83,6 +108,7 @@ class UserRepo:
             """,
             (user_id, first_name, last_name, username, telegram_language, role_if_new, now, now),
         )
+        self._changed(user_id)
         user = await self.get(user_id)
         assert user is not None
         return user
@@ -91,11 +117,13 @@ class UserRepo:
         await self.db.conn.execute(
             "UPDATE users SET language = ? WHERE id = ?", (language, user_id)
         )
+        self._changed(user_id)
 
     async def set_role(self, user_id: int, role: str) -> None:
         if role not in ROLES:
             raise ValueError(role)
         await self.db.conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id))
+        self._changed(user_id)
 
     async def set_owners(self, owner_ids: frozenset[int]) -> None:
         """Make the configured owners owners, and former owners organizers."""
@@ -108,11 +136,13 @@ class UserRepo:
             await self.db.conn.execute(
                 f"UPDATE users SET role = 'owner' WHERE id IN ({marks})", tuple(owner_ids)
             )
+        self._changed()
 
     async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None:
         await self.db.conn.execute(
             "UPDATE users SET reminder_minutes = ? WHERE id = ?", (minutes, user_id)
         )
+        self._changed(user_id)
 
     async def set_flag(self, user_id: int, flag: str, value: bool) -> None:
         if flag not in ("digest", "muted"):
@@ -120,16 +150,19 @@ class UserRepo:
         await self.db.conn.execute(
             f"UPDATE users SET {flag} = ? WHERE id = ?", (int(value), user_id)
         )
+        self._changed(user_id)
 
     async def mark_blocked(self, user_id: int) -> None:
         await self.db.conn.execute(
             "UPDATE users SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
             (utcnow_iso(), user_id),
         )
+        self._changed(user_id)
 
     async def delete(self, user_id: int) -> None:
         """The next update from the person creates a fresh row, as for a newcomer."""
         await self.db.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        self._changed(user_id)
 
     async def with_role(self, *roles: str) -> list[User]:
         marks = ",".join("?" * len(roles))

@@ -9,6 +9,7 @@ from aiogram.utils.markdown import html_decoration as hd
 
 from bot.i18n import _, fmt_date_range
 from bot.keyboards.common import MenuCb, main_menu
+from bot.program.model import Forum
 from bot.services.program import ProgramService
 from db.users import User
 
@@ -16,13 +17,18 @@ router = Router(name=__name__)
 
 
 def greeting(programs: ProgramService, user: User | None, locale: str) -> str:
-    forum = programs.program.forum
     name = hd.quote(user.first_name) if user and user.first_name else ""
     hello = _("Hello, {name}!").format(name=name) if name else _("Hello!")
+    forum = programs.program.forum
+    intro = programs.derived(("intro", locale), lambda: introduction(forum, locale))
+    return f"👋 {hello}\n{intro}"
+
+
+def introduction(forum: Forum, locale: str) -> str:
+    """The part of the greeting that is the same for everyone (babel formatting is slow)."""
     dates = fmt_date_range(forum.start_date, forum.end_date, locale)
     return "\n".join(
         [
-            f"👋 {hello}",
             _("I am the assistant of the <b>{forum}</b> ({city}, {dates}).").format(
                 forum=hd.quote(forum.title.get(locale)),
                 city=hd.quote(forum.city.get(locale)),

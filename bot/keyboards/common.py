@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
+from bot.keyboards import per_locale
 
 LANGUAGE_NAMES = {"ru": "Русский", "be": "Беларуская", "en": "English"}
 REMINDER_CHOICES = (5, 10, 15, 30, 60)
@@ -33,6 +34,7 @@ def menu_button(text: str, action: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=MenuCb(action=action).pack())
 
 
+@per_locale
 def main_menu(is_organizer: bool = False) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(menu_button(_("🗓 Schedule"), "schedule"), menu_button(_("⏱ Now and next"), "now"))
@@ -45,10 +47,12 @@ def main_menu(is_organizer: bool = False) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
+@per_locale
 def back_to_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[menu_button(_("☰ Menu"), "menu")]])
 
 
+@per_locale
 def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     for code, name in LANGUAGE_NAMES.items():
@@ -58,6 +62,7 @@ def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
+@per_locale
 def settings_keyboard(
     reminder_minutes: int | None, digest: bool, muted: bool
 ) -> InlineKeyboardMarkup:

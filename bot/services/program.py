@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from bot.i18n_markers import N_
 from bot.program.loader import ProgramError, ProgramInvalid, parse_program, program_checksum
@@ -13,6 +14,7 @@ from bot.program.model import Program
 from db import Database
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Runs inside the import's transaction: a failure rolls the whole import back.
 ImportHook = Callable[[Database, Program | None, Program], Awaitable[None]]
@@ -60,6 +62,7 @@ class ProgramService:
         self.db = db
         self._program: Program | None = None
         self.version: int | None = None
+        self._derived: dict[Hashable, object] = {}
         self.import_hooks: list[ImportHook] = []
         self.reload_hooks: list[ReloadHook] = []
 
@@ -68,6 +71,14 @@ class ProgramService:
         if self._program is None:
             raise RuntimeError("no program loaded")
         return self._program
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A value computed from the current program (texts, indexes), built once per version."""
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
     @property
     def loaded(self) -> bool:
@@ -125,6 +136,7 @@ class ProgramService:
     async def _set(self, program: Program, version: int) -> None:
         self._program = program
         self.version = version
+        self._derived.clear()
         for hook in self.reload_hooks:
             try:
                 await hook(program)
