@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections import OrderedDict
 from typing import Any
 
 from db.base import Connection
 
+Row = tuple[str | None, dict[str, Any]]
+
 
 class FsmRepo:
+    """State rows by key, with recently used ones kept in memory.
+
+    Every update asks for its sender's state, and most people are in none: the copy in memory
+    saves a database round trip per update. All writes go through this class, so the copy is
+    never stale; a rolled-back transaction empties it.
+    """
+
+    CACHE_SIZE = 10_000
+
     def __init__(self, db: Connection) -> None:
         self.db = db
+        self._cache: OrderedDict[str, Row] = OrderedDict()
+        db.rollback_listeners.append(self._cache.clear)
 
-    async def get(self, key: str) -> tuple[str | None, dict[str, Any]]:
-        sql = "SELECT state, data FROM fsm WHERE key = ?"
-        async with self.db.conn.execute(sql, (key,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None, {}
-        return row["state"], json.loads(row["data"])
+    async def get(self, key: str) -> Row:
+        found = self._cache.get(key)
+        if found is None:
+            sql = "SELECT state, data FROM fsm WHERE key = ?"
+            async with self.db.conn.execute(sql, (key,)) as cur:
+                row = await cur.fetchone()
+            found = (None, {}) if row is None else (row["state"], json.loads(row["data"]))
+            self._remember(key, found)
+        else:
+            self._cache.move_to_end(key)
+        return found[0], copy.deepcopy(found[1])
 
     async def set_state(self, key: str, state: str | None) -> None:
         await self.db.conn.execute(
@@ -27,6 +46,7 @@ class FsmRepo:
             (key, state),
         )
         await self._drop_empty(key)
+        self._cache.pop(key, None)
 
     async def set_data(self, key: str, data: dict[str, Any]) -> None:
         payload = json.dumps(data, ensure_ascii=False, default=str)
@@ -36,11 +56,18 @@ class FsmRepo:
             (key, payload),
         )
         await self._drop_empty(key)
+        self._cache.pop(key, None)
 
     async def delete_user(self, user_id: int) -> None:
         await self.db.conn.execute(
             "DELETE FROM fsm WHERE key LIKE ?", (f"%:{user_id}:{user_id}:%",)
         )
+        self._cache.clear()
+
+    def _remember(self, key: str, row: Row) -> None:
+        self._cache[key] = row
+        while len(self._cache) > self.CACHE_SIZE:
+            self._cache.popitem(last=False)
 
     async def _drop_empty(self, key: str) -> None:
         await self.db.conn.execute(
