@@ -22,6 +22,7 @@ from bot.keyboards.schedule import (
     titled_sessions_keyboard,
 )
 from bot.program.model import Program, Session
+from bot.services.agenda import AgendaService
 from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
@@ -181,6 +182,7 @@ async def session_button(
     db: Database,
     user: User,
     locale: str,
+    agenda_service: AgendaService,
 ) -> None:
     program = programs.program
     session = program.session(callback_data.id)
@@ -197,6 +199,9 @@ async def session_button(
         await send_card(message, program, session, db, user, locale, back)
     elif action in ("add", "del"):
         await toggle_agenda(callback, message, program, session, db, user, back, action == "add")
+        if action == "add":
+            # A session saved shortly before it starts gets its reminder now, not a tick later.
+            await agenda_service.queue_reminders()
     elif action == "ics":
         await callback.answer()
         data = calendar_bytes(program, [session], locale, clock.now())
