@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from db.agenda import AgendaRepo
 from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
@@ -22,6 +23,7 @@ class Database:
         self.programs = ProgramRepo(connection)
         self.fsm = FsmRepo(connection)
         self.deliveries = DeliveryRepo(connection)
+        self.agenda = AgendaRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -29,6 +31,7 @@ class Database:
 
     async def forget_user(self, user_id: int) -> None:
         """Delete what the bot stores about a person (in the caller's transaction)."""
+        await self.agenda.delete_user(user_id)
         await self.fsm.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
         await self.users.delete(user_id)
@@ -39,6 +42,8 @@ class Database:
         found: dict[str, list[dict[str, object]]] = {}
         user = await self.users.get(user_id)
         found["user"] = [dataclasses.asdict(user)] if user else []
+        found["agenda"] = [dataclasses.asdict(r) for r in await self.agenda.rows(user_id)]
+        found["sections"] = await self.agenda.subscription_rows(user_id)
         return found
 
     async def close(self) -> None:

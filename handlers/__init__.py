@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import access, fallback, settings, start
+from handlers import access, agenda, fallback, schedule, sections, settings, start
 
 
 def routers() -> list[Router]:
     return [
         settings.router,
+        schedule.router,
+        sections.router,
+        agenda.router,
         start.router,
         access.router,
         fallback.router,

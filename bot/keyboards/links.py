@@ -28,3 +28,15 @@ class CityCb(CallbackData, prefix="ct"):
     """A partner-city pair card."""
 
     id: str
+
+
+# Callback data holds at most 64 bytes; ids longer than the rule allows lose their "Back".
+CALLBACK_LIMIT = 64
+
+
+def session_link(session_id: str, action: str = "open", back: str = "") -> str:
+    """SessionCb packed, dropping `back` when it would not fit."""
+    packed = SessionCb(id=session_id, action=action, back=back).pack()
+    if len(packed.encode()) > CALLBACK_LIMIT:
+        packed = SessionCb(id=session_id, action=action).pack()
+    return packed

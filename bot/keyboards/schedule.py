@@ -1,0 +1,236 @@
+"""Keyboards of the schedule, session and section cards and the personal agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _
+from bot.keyboards.common import menu_button
+from bot.keyboards.links import SectionCb, session_link
+
+ROW = 8  # Telegram shows at most 8 buttons in a row
+
+
+class DayCb(CallbackData, prefix="dy"):
+    """One page of one forum day's list; day as yyyymmdd."""
+
+    day: str
+    page: int = 0
+
+
+class AgendaCb(CallbackData, prefix="ag"):
+    """action: page (the agenda's page), ics (the whole agenda as a calendar file)."""
+
+    action: str
+    page: int = 0
+
+
+def day_key(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def day_back(day: date, page: int) -> str:
+    """`back` of a card opened from a day list."""
+    return f"d{day_key(day)}.{page}"
+
+
+def days_keyboard(days: Sequence[tuple[date, str]]) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    for day, label in days:
+        b.row(InlineKeyboardButton(text=label, callback_data=DayCb(day=day_key(day)).pack()))
+    b.row(menu_button(_("⏱ Now and next"), "now"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def numbered_buttons(
+    b: InlineKeyboardBuilder, numbered: Sequence[tuple[int, str]], back: str
+) -> None:
+    """Buttons "1", "2"... opening the session cards, up to 8 in a row."""
+    buttons = [
+        InlineKeyboardButton(text=str(n), callback_data=session_link(sid, "open", back))
+        for n, sid in numbered
+    ]
+    for start in range(0, len(buttons), ROW):
+        b.row(*buttons[start : start + ROW])
+
+
+def day_page_keyboard(
+    day: date, page: int, pages: int, numbered: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    numbered_buttons(b, numbered, day_back(day, page))
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                text=_("◀ Earlier"), callback_data=DayCb(day=day_key(day), page=page - 1).pack()
+            )
+        )
+    if page + 1 < pages:
+        nav.append(
+            InlineKeyboardButton(
+                text=_("Later ▶"), callback_data=DayCb(day=day_key(day), page=page + 1).pack()
+            )
+        )
+    if nav:
+        b.row(*nav)
+    b.row(menu_button(_("🗓 Days"), "schedule"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def session_list_keyboard(
+    numbered: Sequence[tuple[int, str]], back: str, *extra: InlineKeyboardButton
+) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    numbered_buttons(b, numbered, back)
+    for button in extra:
+        b.row(button)
+    b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def titled_sessions_keyboard(
+    sessions: Sequence[tuple[str, str]], back: str, limit: int = 20
+) -> InlineKeyboardMarkup:
+    """One button per (session id, title), for short lists such as "now and next"."""
+    b = InlineKeyboardBuilder()
+    for session_id, title in sessions[:limit]:
+        text = title if len(title) <= 40 else title[:39] + "…"
+        b.row(InlineKeyboardButton(text=text, callback_data=session_link(session_id, "open", back)))
+    b.row(menu_button(_("🗓 Schedule"), "schedule"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def session_card_keyboard(
+    session_id: str,
+    saved: bool,
+    back: str,
+    has_map: bool,
+    section_id: str | None,
+    cancelled: bool = False,
+) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    if saved:
+        b.row(
+            InlineKeyboardButton(
+                text=_("✖ Remove from my agenda"),
+                callback_data=session_link(session_id, "del", back),
+            )
+        )
+    elif not cancelled:
+        b.row(
+            InlineKeyboardButton(
+                text=_("⭐ Add to my agenda"), callback_data=session_link(session_id, "add", back)
+            )
+        )
+    row = []
+    if not cancelled:
+        row.append(
+            InlineKeyboardButton(
+                text=_("📅 Add to calendar"), callback_data=session_link(session_id, "ics", back)
+            )
+        )
+    if has_map:
+        row.append(
+            InlineKeyboardButton(text=_("📍 Map"), callback_data=session_link(session_id, "map"))
+        )
+    if row:
+        b.row(*row)
+    nav = []
+    if section_id:
+        nav.append(
+            InlineKeyboardButton(
+                text=_("🧩 Section"), callback_data=SectionCb(id=section_id).pack()
+            )
+        )
+    if back:
+        nav.append(InlineKeyboardButton(text=_("◀ Back"), callback_data=back_data(back)))
+    nav.append(menu_button(_("☰ Menu"), "menu"))
+    b.row(*nav)
+    return b.as_markup()
+
+
+def back_data(back: str) -> str:
+    """The callback data that reopens the list a card was opened from."""
+    if back.startswith("d") and "." in back:
+        day, page = back[1:].split(".", 1)
+        return DayCb(day=day, page=int(page) if page.isdigit() else 0).pack()
+    if back.startswith("x") and len(back) > 1:
+        return SectionCb(id=back[1:]).pack()
+    if back.startswith("a"):
+        page = back[1:]
+        return AgendaCb(action="page", page=int(page) if page.isdigit() else 0).pack()
+    if back == "n":
+        return menu_data("now")
+    return menu_data("schedule")
+
+
+def menu_data(action: str) -> str:
+    return menu_button("", action).callback_data or ""
+
+
+def sections_keyboard(sections: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """(section id, label) per section, one per row."""
+    b = InlineKeyboardBuilder()
+    for section_id, label in sections:
+        b.row(InlineKeyboardButton(text=label, callback_data=SectionCb(id=section_id).pack()))
+    b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def section_card_keyboard(
+    section_id: str, subscribed: bool, numbered: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    if subscribed:
+        b.row(
+            InlineKeyboardButton(
+                text=_("✖ Unsubscribe"),
+                callback_data=SectionCb(id=section_id, action="unsub").pack(),
+            )
+        )
+    else:
+        b.row(
+            InlineKeyboardButton(
+                text=_("🔔 Subscribe: add its sessions to my agenda"),
+                callback_data=SectionCb(id=section_id, action="sub").pack(),
+            )
+        )
+    numbered_buttons(b, numbered, f"x{section_id}")
+    b.row(menu_button(_("🧩 Sections"), "sections"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def agenda_keyboard(
+    numbered: Sequence[tuple[int, str]], page: int, pages: int
+) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    numbered_buttons(b, numbered, f"a{page}")
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                text=_("◀ Earlier"), callback_data=AgendaCb(action="page", page=page - 1).pack()
+            )
+        )
+    if page + 1 < pages:
+        nav.append(
+            InlineKeyboardButton(
+                text=_("Later ▶"), callback_data=AgendaCb(action="page", page=page + 1).pack()
+            )
+        )
+    if nav:
+        b.row(*nav)
+    if numbered:
+        b.row(
+            InlineKeyboardButton(
+                text=_("📅 Export all to calendar"), callback_data=AgendaCb(action="ics").pack()
+            )
+        )
+    b.row(menu_button(_("🗓 Schedule"), "schedule"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()

@@ -1,0 +1,414 @@
+"""Reminders before saved sessions, programme change notices and the morning digest.
+
+All three are queued as deliveries (the engine sends them) with dedup keys, so that a restart,
+a second tick or a second import never sends the same thing twice. The database is the truth:
+a periodic tick of the bot's clock looks for what is due, so nothing depends on jobs that a
+restart would lose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n, get_i18n
+
+from bot.clock import Clock
+from bot.i18n import _, fmt_day, fmt_time, in_locale, locale_for, ngettext
+from bot.keyboards.common import REMINDER_CHOICES, menu_button
+from bot.keyboards.links import session_link
+from bot.program.model import Program, Session, SessionKind
+from bot.scheduler import Scheduler
+from bot.services.audiences import Audience
+from bot.services.delivery import DeliveryEngine
+from bot.services.program import ProgramService
+from bot.services.schedule_view import (
+    ScheduleView,
+    cut,
+    hall_label,
+    place_label,
+    section_label,
+    session_line,
+    time_range,
+)
+from db import Database
+from db.agenda import Recipient
+from db.deliveries import NewDelivery
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 20.0
+DIGEST_AT = time(8, 0)
+# A bot that was down at 08:00 still sends the digest until then.
+DIGEST_UNTIL = time(12, 0)
+REMINDER_PRIORITY = 5
+CHANGE_PRIORITY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A saved session that moved, changed hall or was cancelled (new is None: removed)."""
+
+    old: Session
+    new: Session | None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.new is None or (self.new.cancelled and not self.old.cancelled)
+
+
+def program_changes(old: Program, new: Program) -> dict[str, Change]:
+    """Sessions whose time, day, venue or hall changed, or that were cancelled or removed."""
+    found: dict[str, Change] = {}
+    for before in old.sessions:
+        if before.cancelled:
+            continue
+        after = new.session(before.id)
+        if after is None or after.cancelled:
+            found[before.id] = Change(before, after)
+        elif (before.start_at, before.end_at, before.venue, before.hall) != (
+            after.start_at,
+            after.end_at,
+            after.venue,
+            after.hall,
+        ):
+            found[before.id] = Change(before, after)
+    return found
+
+
+def program_digest(program: Program) -> str:
+    """A short fingerprint of a program's content, for dedup keys."""
+    return hashlib.sha256(repr(program).encode("utf-8")).hexdigest()[:16]
+
+
+def markup_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
+    return markup.model_dump(mode="json", exclude_none=True)
+
+
+def when_where(program: Program, session: Session, locale: str) -> str:
+    hall = hall_label(program, session.venue, session.hall, locale)
+    when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
+    return f"{when}, {escape(hall)}" if hall else when
+
+
+def change_text(
+    program_old: Program, program_new: Program, changes: Sequence[Change], locale: str
+) -> str:
+    lines = ["📣 <b>{}</b>".format(_("Programme changes in your agenda:"))]
+    for change in changes:
+        title = escape(cut(change.old.title.get(locale), 120))
+        before = when_where(program_old, change.old, locale)
+        lines.append("")
+        if change.cancelled or change.new is None:
+            lines.append("❌ <b>{title}</b> — {what}".format(title=title, what=_("cancelled")))
+            lines.append(f"<s>{before}</s>")
+        else:
+            after = when_where(program_new, change.new, locale)
+            lines.append(f"🔁 <b>{title}</b>")
+            lines.append(_("{old} → {new}").format(old=f"<s>{before}</s>", new=after))
+    return "\n".join(lines)
+
+
+def reminder_text(program: Program, session: Session, now: datetime, locale: str) -> str:
+    minutes = max(1, int((session.start_at - now).total_seconds() + 59) // 60)
+    lines = [
+        "⏰ "
+        + ngettext("In {n} minute:", "In {n} minutes:", minutes).format(n=minutes)
+        + f" <b>{escape(session.title.get(locale))}</b>",
+        "🕒 " + time_range(session, locale),
+    ]
+    place = place_label(program, session.venue, session.hall, locale)
+    if place:
+        lines.append("📍 " + escape(place))
+    if session.stream_link:
+        lines.append('🎥 <a href="{}">{}</a>'.format(escape(session.stream_link), _("stream")))
+    return "\n".join(lines)
+
+
+def digest_sessions(program: Program, day: date, saved: set[str]) -> tuple[list[Session], bool]:
+    """The person's saved sessions of the day, else the day's main ones; True if their own."""
+    sessions = program.sessions_on(day)
+    own = [s for s in sessions if s.id in saved]
+    if own:
+        return own, True
+    main = [s for s in sessions if (s.main or s.kind is SessionKind.PLENARY) and not s.cancelled]
+    return main, False
+
+
+def digest_text(
+    program: Program, day: date, sessions: Sequence[Session], own: bool, locale: str
+) -> str:
+    heading = _("Good morning! Your day, {day}:") if own else _("Good morning! Today, {day}:")
+    lines = [f"☀️ <b>{heading.format(day=escape(fmt_day(day, locale)))}</b>", ""]
+    lines += [session_line(program, s, locale, n) for n, s in enumerate(sessions, 1)]
+    if not own:
+        lines += ["", _("Save sessions to your agenda and the digest will show yours.")]
+    return "\n".join(lines)
+
+
+class AgendaService:
+    def __init__(
+        self,
+        db: Database,
+        programs: ProgramService,
+        clock: Clock,
+        i18n: I18n,
+        engine: DeliveryEngine,
+        scheduler: Scheduler,
+        default_locale: str,
+    ) -> None:
+        self.db = db
+        self.programs = programs
+        self.clock = clock
+        self.i18n = i18n
+        self.engine = engine
+        self.scheduler = scheduler
+        self.default_locale = default_locale
+        self._queued: set[str] = set()  # dedup keys known to be queued; saves re-rendering
+        self._digest_done: set[date] = set()
+
+    def locale(self, recipient: Recipient) -> str:
+        return locale_for(recipient.language, recipient.telegram_language, self.default_locale)
+
+    async def start(self, app: App | None = None) -> None:
+        self.scheduler.every("agenda-tick", TICK_SECONDS, self.tick)
+        await self.tick()
+
+    async def tick(self) -> None:
+        try:
+            await self.queue_reminders()
+            await self.queue_digest()
+        except Exception:
+            logger.exception("The agenda tick failed")
+
+    async def _enqueue(self, items: list[NewDelivery]) -> int:
+        if not items:
+            return 0
+        async with self.db.transaction():
+            count = await self.db.deliveries.enqueue(items)
+        self._queued.update(d.dedup_key for d in items if d.dedup_key)
+        if count:
+            self.engine.wake()
+        return count
+
+    # ---------------------------------------------------------------- reminders
+
+    async def queue_reminders(self, now: datetime | None = None) -> int:
+        """Queue the reminders that are due and not yet queued; sessions already started are
+        skipped."""
+        now = now or self.clock.now()
+        program = self.programs.program
+        horizon = now + timedelta(minutes=max(REMINDER_CHOICES))
+        soon = {
+            s.id: s for s in program.sessions if not s.cancelled and now < s.start_at <= horizon
+        }
+        targets = await self.db.agenda.reminder_targets(soon)
+        items: list[NewDelivery] = []
+        next_due: datetime | None = None
+        for session_id, person in targets:
+            session = soon[session_id]
+            due = session.start_at - timedelta(minutes=person.reminder_minutes or 0)
+            if due > now:
+                next_due = due if next_due is None else min(next_due, due)
+                continue
+            key = f"rem:{person.user_id}:{session_id}:{session.start_at.isoformat()}"
+            if key in self._queued:
+                continue
+            locale = self.locale(person)
+            with in_locale(self.i18n, locale):
+                text = reminder_text(program, session, now, locale)
+                markup = InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [
+                            InlineKeyboardButton(
+                                text=_("Open the session"), callback_data=session_link(session_id)
+                            )
+                        ]
+                    ]
+                )
+            items.append(
+                NewDelivery(
+                    person.user_id,
+                    "reminder",
+                    {"text": text, "reply_markup": markup_json(markup)},
+                    ref=session_id,
+                    dedup_key=key,
+                    priority=REMINDER_PRIORITY,
+                )
+            )
+        if next_due is not None and (next_due - now).total_seconds() < TICK_SECONDS:
+            # The periodic tick may come up to TICK_SECONDS late; be on time instead.
+            self.scheduler.at("agenda-next", next_due, self.tick)
+        return await self._enqueue(items)
+
+    # ---------------------------------------------------------------- digest
+
+    async def queue_digest(self, now: datetime | None = None) -> int:
+        now = now or self.clock.now()
+        program = self.programs.program
+        local = now.astimezone(program.forum.tz)
+        day = local.date()
+        if day in self._digest_done or day not in program.forum.days:
+            return 0
+        if not DIGEST_AT <= local.time() < DIGEST_UNTIL:
+            return 0
+        items = []
+        for person, saved in await self.db.agenda.digest_recipients():
+            key = f"dig:{day.isoformat()}:{person.user_id}"
+            sessions, own = digest_sessions(program, day, saved)
+            if not sessions:
+                continue
+            locale = self.locale(person)
+            with in_locale(self.i18n, locale):
+                text = digest_text(program, day, sessions, own, locale)
+                markup = InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [
+                            menu_button(_("⭐ My agenda"), "agenda"),
+                            menu_button(_("🗓 Schedule"), "schedule"),
+                        ]
+                    ]
+                )
+            items.append(
+                NewDelivery(
+                    person.user_id,
+                    "digest",
+                    {"text": text, "reply_markup": markup_json(markup)},
+                    ref=day.isoformat(),
+                    dedup_key=key,
+                )
+            )
+        count = await self._enqueue(items)
+        self._digest_done.add(day)
+        logger.info("Morning digest of %s: %d queued", day, count)
+        return count
+
+    # ---------------------------------------------------------------- changes
+
+    async def on_import(self, db: Database, old: Program | None, new: Program) -> None:
+        """Import hook (inside the import's transaction): tell the people whose saved
+        sessions changed, once per person, then drop the removed sessions from agendas."""
+        if old is None:
+            return
+        changes = program_changes(old, new)
+        affected = await db.agenda.savers_of(changes)
+        if affected:
+            people = await db.agenda.recipients(affected)
+            stamp = f"{program_digest(old)}>{program_digest(new)}"
+            items = []
+            for user_id, session_ids in affected.items():
+                person = people.get(user_id)
+                if person is None:
+                    continue
+                mine = sorted((changes[sid] for sid in session_ids), key=lambda c: c.old.start_at)
+                locale = self.locale(person)
+                with in_locale(self.i18n, locale):
+                    text = change_text(old, new, mine, locale)
+                    markup = InlineKeyboardMarkup(
+                        inline_keyboard=[[menu_button(_("⭐ My agenda"), "agenda")]]
+                    )
+                items.append(
+                    NewDelivery(
+                        user_id,
+                        "change",
+                        {"text": text, "reply_markup": markup_json(markup)},
+                        ref=stamp,
+                        dedup_key=f"chg:{stamp}:{user_id}",
+                        priority=CHANGE_PRIORITY,
+                    )
+                )
+            count = await db.deliveries.enqueue(items)
+            logger.info("Programme changes: %d sessions, %d people told", len(changes), count)
+            self.engine.wake()
+        removed = [s.id for s in old.sessions if new.session(s.id) is None]
+        await db.agenda.remove_sessions(removed)
+        for section_id, session_ids in newly_in_sections(old, new).items():
+            await db.agenda.add_to_subscribers(section_id, session_ids)
+
+
+def newly_in_sections(old: Program, new: Program) -> dict[str, list[str]]:
+    """Sessions that joined a section with this import: its subscribers get them too."""
+    found: dict[str, list[str]] = {}
+    for session in new.sessions:
+        before = old.session(session.id)
+        if session.section and (before is None or before.section != session.section):
+            found.setdefault(session.section, []).append(session.id)
+    return found
+
+
+# ---------------------------------------------------------------- audiences
+
+
+def current_locale(default: str) -> str:
+    try:
+        return get_i18n().current_locale
+    except LookupError:
+        return default
+
+
+def section_choices(programs: ProgramService) -> list[tuple[str, str]]:
+    locale = current_locale(programs.program.forum.default_language)
+    return [(s.id, section_label(s, locale)) for s in programs.program.sections]
+
+
+def session_choices(programs: ProgramService) -> list[tuple[str, str]]:
+    locale = current_locale(programs.program.forum.default_language)
+    return [
+        (
+            s.id,
+            cut(f"{fmt_day(s.day, locale)} {fmt_time(s.start, locale)} {s.title.get(locale)}", 60),
+        )
+        for s in programs.program.sessions
+    ]
+
+
+async def section_audience(db: Database, section_id: str) -> list[int]:
+    return await db.agenda.subscribers(section_id)
+
+
+async def session_audience(db: Database, session_id: str) -> list[int]:
+    return await db.agenda.savers(session_id)
+
+
+def audiences(programs: ProgramService) -> Iterable[Audience]:
+    yield Audience(
+        "sec",
+        lambda: _("Subscribers of a section"),
+        section_audience,
+        lambda: section_choices(programs),
+    )
+    yield Audience(
+        "ses",
+        lambda: _("People who saved a session"),
+        session_audience,
+        lambda: session_choices(programs),
+    )
+
+
+async def setup(app: App) -> None:
+    view = ScheduleView(app.programs.program)
+    service = AgendaService(
+        app.db,
+        app.programs,
+        app.clock,
+        app.i18n,
+        app.engine,
+        app.scheduler,
+        app.settings.default_locale,
+    )
+    app.dp["schedule_view"] = view
+    app.dp["agenda_service"] = service
+    app.programs.reload_hooks.append(view.reload)
+    app.programs.import_hooks.append(service.on_import)
+    app.startup_hooks.append(service.start)
+    for audience in audiences(app.programs):
+        app.audiences.add(audience)

@@ -1,0 +1,355 @@
+"""Pure formatting of the schedule: day lists (paged), now-and-next, cards, the agenda.
+
+Texts are HTML in the current gettext locale; every value from the program file is escaped.
+Day pages are built once per program, day and locale (ScheduleView), not per update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html import escape
+
+from bot.i18n import _, fmt_date, fmt_day, fmt_time, ngettext
+from bot.program.model import Format, Program, Section, Session
+
+# Room left under Telegram's 4096 characters for headers and page marks.
+TEXT_BUDGET = 3600
+PAGE_SESSIONS = 24  # three rows of eight numbered buttons
+TITLE_IN_LIST = 110
+DESCRIPTION_LIMIT = 1800
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One message of a numbered list: its text and the (number, session id) of its lines."""
+
+    text: str
+    numbered: tuple[tuple[int, str], ...]
+    page: int
+    pages: int
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def time_range(session: Session, locale: str) -> str:
+    return f"{fmt_time(session.start, locale)}–{fmt_time(session.end, locale)}"
+
+
+def hall_label(program: Program, venue_id: str | None, hall_id: str | None, locale: str) -> str:
+    """The hall's name, else the venue's, for compact lists."""
+    venue = program.venue(venue_id)
+    if venue is None:
+        return ""
+    hall = venue.hall(hall_id)
+    return (hall.name if hall else venue.name).get(locale)
+
+
+def place_label(program: Program, venue_id: str | None, hall_id: str | None, locale: str) -> str:
+    """Hall, venue and address, for cards."""
+    venue = program.venue(venue_id)
+    if venue is None:
+        return ""
+    hall = venue.hall(hall_id)
+    parts = [hall.name.get(locale)] if hall else []
+    parts.append(venue.name.get(locale))
+    if venue.address:
+        parts.append(venue.address.get(locale))
+    return ", ".join(parts)
+
+
+def format_label(value: Format) -> str:
+    if value is Format.ONLINE:
+        return _("online")
+    if value is Format.HYBRID:
+        return _("hybrid (in person and online)")
+    return _("in person")
+
+
+def session_line(program: Program, session: Session, locale: str, number: int | None) -> str:
+    """`1. 10:00–11:00 Title · Hall` with a cancelled session struck through."""
+    title = escape(cut(session.title.get(locale), TITLE_IN_LIST))
+    if session.cancelled:
+        title = "❌ <s>{title}</s> {mark}".format(title=title, mark=_("(cancelled)"))
+    hall = hall_label(program, session.venue, session.hall, locale)
+    where = f" · <i>{escape(hall)}</i>" if hall else ""
+    prefix = f"<b>{number}.</b> " if number is not None else ""
+    return f"{prefix}{time_range(session, locale)} {title}{where}"
+
+
+Entry = tuple[str, str | None, int]  # line, session id (None: a heading), number
+
+
+def paginate(header: str, entries: Sequence[Entry], empty: str = "") -> list[Page]:
+    """Split entries into pages within the text and button limits.
+
+    Lines with a session id get a numbered button; lines without (day headings) are text.
+    """
+    pages: list[list[Entry]] = [[]]
+    size, count = len(header), 0
+    for line, sid, n in entries:
+        full = size + len(line) + 1 > TEXT_BUDGET
+        if pages[-1] and (full or (sid is not None and count >= PAGE_SESSIONS)):
+            pages.append([])
+            size, count = len(header), 0
+        pages[-1].append((line, sid, n))
+        size += len(line) + 1
+        count += sid is not None
+    total = len(pages)
+    result = []
+    for index, lines in enumerate(pages):
+        body = "\n".join(line for line, _sid, _n in lines) or empty
+        mark = ""
+        if total > 1:
+            mark = "\n\n" + _("Page {page} of {pages}").format(page=index + 1, pages=total)
+        numbered = tuple((n, sid) for _line, sid, n in lines if sid is not None)
+        result.append(Page(f"{header}\n\n{body}{mark}", numbered, index, total))
+    return result
+
+
+def day_pages(program: Program, day: date, locale: str) -> list[Page]:
+    header = f"🗓 <b>{escape(fmt_day(day, locale))}</b>"
+    entries = [
+        (session_line(program, s, locale, n), s.id, n)
+        for n, s in enumerate(program.sessions_on(day), 1)
+    ]
+    return paginate(header, entries, _("Nothing is planned for this day."))
+
+
+def forum_days(program: Program, today: date) -> list[date]:
+    """The forum days, today first while the forum is on."""
+    days = list(program.forum.days)
+    if today in days:
+        days.remove(today)
+        days.insert(0, today)
+    return days
+
+
+def day_button_label(day: date, today: date, locale: str) -> str:
+    label = fmt_day(day, locale)
+    return _("Today, {day}").format(day=label) if day == today else label
+
+
+def schedule_intro(program: Program, locale: str) -> str:
+    forum = program.forum
+    return "\n".join(
+        [
+            f"🗓 <b>{escape(forum.title.get(locale))}</b>",
+            _("Choose a day. Times are local ({zone}).").format(zone=escape(forum.timezone)),
+        ]
+    )
+
+
+# ---------------------------------------------------------------- now and next
+
+
+def now_and_next(program: Program, now: datetime, locale: str) -> tuple[str, list[Session]]:
+    """What is on now and what starts next, with clear answers before, between and after."""
+    tz = program.forum.tz
+    local = now.astimezone(tz)
+    today = local.date()
+    live = [s for s in program.sessions if not s.cancelled]
+    running = [s for s in live if s.start_at <= local < s.end_at]
+    upcoming = [s for s in live if s.start_at > local]
+    following: list[Session] = []
+    if upcoming:
+        first = min(s.start_at for s in upcoming)
+        following = [s for s in upcoming if s.start_at == first]
+    lines = ["⏱ <b>{now}</b>".format(now=_("Now: {time}").format(time=fmt_time(local, locale)))]
+    if not running and not following:
+        lines.append(_("The forum is over. Thank you for taking part!"))
+        return "\n".join(lines), []
+    if today < program.forum.start_date:
+        days = (program.forum.start_date - today).days
+        lines.append(
+            ngettext(
+                "The forum starts on {date}, in {n} day.",
+                "The forum starts on {date}, in {n} days.",
+                days,
+            ).format(date=fmt_date(program.forum.start_date, locale), n=days)
+        )
+    if running:
+        lines += ["", "<b>{}</b>".format(_("On now:"))]
+        lines += [session_line(program, s, locale, None) for s in running]
+    elif today >= program.forum.start_date:
+        lines.append(_("Nothing is on right now."))
+    if following:
+        next_day = following[0].day
+        start = fmt_time(following[0].start, locale)
+        if next_day == today:
+            heading = _("Next, at {time}:").format(time=start)
+        elif (next_day - today).days == 1:
+            heading = _("Tomorrow starts at {time}:").format(time=start)
+        else:
+            heading = _("Next, on {date} at {time}:").format(
+                date=fmt_date(next_day, locale), time=start
+            )
+        lines += ["", f"<b>{heading}</b>"]
+        lines += [session_line(program, s, locale, None) for s in following]
+    return "\n".join(lines), running + following
+
+
+# ---------------------------------------------------------------- cards
+
+
+def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]:
+    lines = []
+    for speaker_id in ids:
+        person = program.speaker(speaker_id)
+        if person is None:
+            continue
+        about = ", ".join(p.get(locale) for p in (person.position, person.organization) if p)
+        name = f"<b>{escape(person.name.get(locale))}</b>"
+        lines.append(f"• {name} — {escape(about)}" if about else f"• {name}")
+    return lines
+
+
+def session_card(program: Program, session: Session, locale: str) -> str:
+    lines = [f"<b>{escape(session.title.get(locale))}</b>"]
+    if session.cancelled:
+        lines.append("❌ <b>{}</b>".format(_("Cancelled")))
+    when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
+    lines.append("🕒 " + when)
+    place = place_label(program, session.venue, session.hall, locale)
+    if place:
+        lines.append("📍 " + escape(place))
+    fmt = _("Format: {format}").format(format=format_label(session.format))
+    if session.stream_link:
+        fmt += " — " + '<a href="{url}">{label}</a>'.format(
+            url=escape(session.stream_link), label=_("stream")
+        )
+    lines.append("🎥 " + fmt if session.format is not Format.IN_PERSON else "👥 " + fmt)
+    section = program.section(session.section)
+    if section:
+        lines.append(
+            "🧩 "
+            + _("Section {number}: {title}").format(
+                number=section.number, title=escape(section.title.get(locale))
+            )
+        )
+    speakers = people_lines(program, session.speakers, locale)
+    if speakers:
+        lines += ["", "<b>{}</b>".format(_("Speakers:")), *speakers]
+    moderators = people_lines(program, session.moderators, locale)
+    if moderators:
+        lines += ["", "<b>{}</b>".format(_("Moderators:")), *moderators]
+    if session.description:
+        lines += ["", escape(cut(session.description.get(locale), DESCRIPTION_LIMIT))]
+    return cut_html("\n".join(lines))
+
+
+def cut_html(text: str) -> str:
+    """Cards are built from bounded parts; this guards an absurd program file."""
+    return text if len(text) <= 4000 else text[:3990].rsplit("\n", 1)[0]
+
+
+def sections_text(program: Program, locale: str) -> str:
+    if not program.sections:
+        return _("There are no thematic sections in the programme.")
+    return "🧩 <b>{}</b>\n\n{}".format(
+        _("Thematic sections"), _("Choose a section to see where and when it meets.")
+    )
+
+
+def section_label(section: Section, locale: str) -> str:
+    return cut(f"{section.number}. {section.title.get(locale)}", 60)
+
+
+def section_card(program: Program, section: Section, locale: str) -> tuple[str, list[Session]]:
+    sessions = list(program.sessions_of_section(section.id))
+    lines = [
+        "🧩 <b>{}</b>".format(
+            escape(
+                _("Section {number}: {title}").format(
+                    number=section.number, title=section.title.get(locale)
+                )
+            )
+        )
+    ]
+    place = place_label(program, section.venue, section.hall, locale)
+    if place:
+        lines.append("📍 " + escape(place))
+    fmt = _("Format: {format}").format(format=format_label(section.format))
+    if section.link:
+        fmt += " — " + '<a href="{url}">{label}</a>'.format(
+            url=escape(section.link), label=_("stream")
+        )
+    lines.append(fmt)
+    if section.description:
+        lines += ["", escape(cut(section.description.get(locale), DESCRIPTION_LIMIT))]
+    moderators = people_lines(program, section.moderators, locale)
+    if moderators:
+        lines += ["", "<b>{}</b>".format(_("Moderators:")), *moderators]
+    if sessions:
+        lines += ["", "<b>{}</b>".format(_("When:"))]
+        for n, s in enumerate(sessions[:PAGE_SESSIONS], 1):
+            day = escape(fmt_day(s.day, locale))
+            lines.append(f"{day}\n{session_line(program, s, locale, n)}")
+    return cut_html("\n".join(lines)), sessions[:PAGE_SESSIONS]
+
+
+# ---------------------------------------------------------------- agenda
+
+
+def overlapping(sessions: Sequence[Session]) -> set[str]:
+    """Ids of saved sessions that overlap in time with another saved one (cancelled ignored)."""
+    live = sorted((s for s in sessions if not s.cancelled), key=lambda s: s.start_at)
+    found: set[str] = set()
+    for i, a in enumerate(live):
+        for b in live[i + 1 :]:
+            if b.start_at >= a.end_at:
+                break
+            found.update((a.id, b.id))
+    return found
+
+
+def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> list[Page]:
+    sessions = sorted(
+        (s for sid in set(session_ids) if (s := program.session(sid)) is not None),
+        key=lambda s: (s.start_at, s.end_at, s.id),
+    )
+    header = "⭐ <b>{}</b>".format(_("My agenda"))
+    if not sessions:
+        empty = _("Nothing saved yet. Open a session in the schedule and press «Add to my agenda».")
+        return [Page(f"{header}\n\n{escape(empty)}", (), 0, 1)]
+    clash = overlapping(sessions)
+    entries: list[Entry] = []
+    current: date | None = None
+    for n, s in enumerate(sessions, 1):
+        if s.day != current:
+            current = s.day
+            gap = "\n" if entries else ""
+            entries.append((f"{gap}<b>{escape(fmt_day(s.day, locale))}</b>", None, 0))
+        line = session_line(program, s, locale, n)
+        if s.id in clash:
+            line += " ⚠️ " + _("overlaps")
+        entries.append((line, s.id, n))
+    pages = paginate(header, entries)
+    if clash:
+        note = "\n\n⚠️ " + _("Some saved sessions overlap in time.")
+        pages = [Page(p.text + note, p.numbered, p.page, p.pages) for p in pages]
+    return pages
+
+
+@dataclass(slots=True)
+class ScheduleView:
+    """Day pages per (day, locale) for the current program; cleared when the program changes."""
+
+    program: Program
+    _days: dict[tuple[date, str], list[Page]] = field(default_factory=dict)
+
+    def day_pages(self, program: Program, day: date, locale: str) -> list[Page]:
+        if program is not self.program:  # another import landed before the reload hook ran
+            self.program, self._days = program, {}
+        key = (day, locale)
+        pages = self._days.get(key)
+        if pages is None:
+            pages = self._days[key] = day_pages(self.program, day, locale)
+        return pages
+
+    async def reload(self, program: Program) -> None:
+        self.program = program
+        self._days = {}
