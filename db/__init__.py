@@ -9,6 +9,7 @@ from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
 from db.programs import ProgramRepo
+from db.questions import QuestionRepo
 from db.users import UserRepo
 
 
@@ -22,6 +23,7 @@ class Database:
         self.programs = ProgramRepo(connection)
         self.fsm = FsmRepo(connection)
         self.deliveries = DeliveryRepo(connection)
+        self.questions = QuestionRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -31,6 +33,7 @@ class Database:
         """Delete what the bot stores about a person (in the caller's transaction)."""
         await self.fsm.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
+        await self.questions.delete_user(user_id)
         await self.users.delete(user_id)
 
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
@@ -39,6 +42,7 @@ class Database:
         found: dict[str, list[dict[str, object]]] = {}
         user = await self.users.get(user_id)
         found["user"] = [dataclasses.asdict(user)] if user else []
+        found["questions"] = [dataclasses.asdict(q) for q in await self.questions.of_user(user_id)]
         return found
 
     async def close(self) -> None:
