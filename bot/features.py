@@ -13,7 +13,11 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 
 def feature_setups() -> list[FeatureSetup]:
-    return []
+    from bot.services import search
+
+    return [
+        search.setup,
+    ]
 
 
 async def setup_features(app: App) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import access, fallback, settings, start
+from handlers import access, cities, fallback, inbox, questions, settings, start
 
 
 def routers() -> list[Router]:
     return [
         settings.router,
+        cities.router,  # before start: it handles /start c-<pair> links
+        inbox.router,  # before questions: an organizer typing an answer is not asking
         start.router,
+        questions.router,  # the free-text catch-all, right before access/fallback
         access.router,
         fallback.router,
     ]

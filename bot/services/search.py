@@ -17,11 +17,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.program.model import CityPair, Program, Text
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
@@ -393,3 +397,10 @@ class SearchService:
 
     def search(self, query: str, limit: int = 4, kinds: Iterable[str] | None = None) -> list[Hit]:
         return self.index.search(query, limit, kinds)
+
+
+async def setup(app: App) -> None:
+    """The search service in the workflow data, its index following the current program."""
+    service = SearchService(app.programs.program)
+    app.dp["search"] = service
+    app.programs.reload_hooks.append(service.reload)
