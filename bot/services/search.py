@@ -10,6 +10,7 @@ share of the question's informative (idf-weighted) words it matches, weighted by
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -35,9 +36,8 @@ KINDS = ("faq", "section", "session", "city", "speaker", "venue")
 # On equal scores the more specific answer wins.
 KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
-# Words that say how a question is asked rather than what it is about (already folded).
-STOPWORDS = frozenset(
-    """
+# Words that say how a question is asked rather than what it is about.
+_STOPWORDS = """
     где когда как какой какая какое какие каком какую что чем кто кого куда откуда сколько
     во сколько ли есть будет будут быть мне меня мой моя мое мои моего моих я ты вы мы он она
     они их его ее им нам вам можно нужно надо нельзя у в во на с со по о об обо и а но или к ко
@@ -56,8 +56,7 @@ STOPWORDS = frozenset(
     these those and or with about from by please tell want need know find get see take place
     start starts starting begin begins held hold located any some much many time hi hello
     thanks thank
-    """.split()
-)
+    """
 
 # Words that ask for partner cities ("twin cities of Brest", "побратимы Могилёва").
 CITY_WORDS = (
@@ -150,6 +149,9 @@ def fold(text: str) -> str:
     """Lower case, with Belarusian and ё spellings mapped onto Russian-like letters."""
     folded = text.lower().translate(_BE_TO_RU).translate(_LATIN_FOLD)
     return _BE_HARD.sub("и", folded)
+
+
+STOPWORDS = frozenset(fold(_STOPWORDS).split())
 
 
 def words(text: str) -> list[str]:
@@ -392,7 +394,8 @@ class SearchService:
         self.index = SearchIndex(program)
 
     async def reload(self, program: Program) -> None:
-        self.index = SearchIndex(program)
+        # Building takes a noticeable moment on a big program: keep the bot answering meanwhile.
+        self.index = await asyncio.to_thread(SearchIndex, program)
         logger.info("Search index rebuilt: %d entries", self.index.size)
 
     def search(self, query: str, limit: int = 4, kinds: Iterable[str] | None = None) -> list[Hit]:
