@@ -13,10 +13,11 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 
 def feature_setups() -> list[FeatureSetup]:
-    from bot.services import agenda
+    from bot.services import agenda, search
 
     return [
         agenda.setup,
+        search.setup,
     ]
 
 

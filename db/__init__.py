@@ -10,6 +10,7 @@ from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
 from db.programs import ProgramRepo
+from db.questions import QuestionRepo
 from db.users import UserRepo
 
 
@@ -24,6 +25,7 @@ class Database:
         self.fsm = FsmRepo(connection)
         self.deliveries = DeliveryRepo(connection)
         self.agenda = AgendaRepo(connection)
+        self.questions = QuestionRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -34,6 +36,7 @@ class Database:
         await self.agenda.delete_user(user_id)
         await self.fsm.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
+        await self.questions.delete_user(user_id)
         await self.users.delete(user_id)
 
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
@@ -44,6 +47,7 @@ class Database:
         found["user"] = [dataclasses.asdict(user)] if user else []
         found["agenda"] = [dataclasses.asdict(r) for r in await self.agenda.rows(user_id)]
         found["sections"] = await self.agenda.subscription_rows(user_id)
+        found["questions"] = [dataclasses.asdict(q) for q in await self.questions.of_user(user_id)]
         return found
 
     async def close(self) -> None:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import access, agenda, fallback, schedule, sections, settings, start
+from handlers import (
+    access,
+    agenda,
+    cities,
+    fallback,
+    inbox,
+    questions,
+    schedule,
+    sections,
+    settings,
+    start,
+)
 
 
 def routers() -> list[Router]:
@@ -13,7 +24,10 @@ def routers() -> list[Router]:
         schedule.router,
         sections.router,
         agenda.router,
+        cities.router,  # before start: it handles /start c-<pair> links
+        inbox.router,  # before questions: an organizer typing an answer is not asking
         start.router,
+        questions.router,  # the free-text catch-all, right before access/fallback
         access.router,
         fallback.router,
     ]

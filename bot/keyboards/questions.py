@@ -1,0 +1,98 @@
+"""Answers to free-text questions, and the organizers' inbox (prefixes starting with "o")."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _
+from bot.keyboards.common import menu_button
+
+# Open questions per page of the inbox.
+INBOX_PAGE = 10
+
+
+class AskCb(CallbackData, prefix="qs"):
+    """Send the stored question `id` (the asker's own) to the organizers."""
+
+    id: int
+
+
+class AnswerCb(CallbackData, prefix="qa"):
+    """Show another match of a question: kind faq, speaker or venue (cards of others use links)."""
+
+    kind: str
+    id: str
+
+
+class InboxCb(CallbackData, prefix="oq"):
+    """Organizers: action list (page), answer (question id), cancel."""
+
+    action: str
+    id: int = 0
+    page: int = 0
+
+
+def results_keyboard(
+    buttons: list[InlineKeyboardButton], offer_organizers: int | None = None
+) -> InlineKeyboardMarkup:
+    """The cards an answer links to, one per row; optionally 'send to organizers'."""
+    b = InlineKeyboardBuilder()
+    for button in buttons:
+        b.row(button)
+    if offer_organizers is not None:
+        b.row(send_button(offer_organizers))
+    b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def send_button(question_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("📨 Send to the organizers"), callback_data=AskCb(id=question_id).pack()
+    )
+
+
+def not_found_keyboard(question_id: int) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(send_button(question_id))
+    b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def answer_button(question_id: int) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.button(text=_("✍️ Answer"), callback_data=InboxCb(action="answer", id=question_id))
+    return b.as_markup()
+
+
+def inbox_keyboard(question_ids: list[int], page: int, pages: int) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    for question_id in question_ids:
+        b.button(
+            text=_("✍️ Answer #{id}").format(id=question_id),
+            callback_data=InboxCb(action="answer", id=question_id),
+        )
+    b.adjust(2)
+    row = []
+    if page > 0:
+        row.append(
+            InlineKeyboardButton(
+                text="◀️", callback_data=InboxCb(action="list", page=page - 1).pack()
+            )
+        )
+    if page + 1 < pages:
+        row.append(
+            InlineKeyboardButton(
+                text="▶️", callback_data=InboxCb(action="list", page=page + 1).pack()
+            )
+        )
+    if row:
+        b.row(*row)
+    return b.as_markup()
+
+
+def cancel_answer_keyboard() -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.button(text=_("✖️ Cancel"), callback_data=InboxCb(action="cancel"))
+    return b.as_markup()

@@ -1,0 +1,179 @@
+"""The organizers' inbox: open questions, answering one, the answer reaching the asker."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.markdown import html_decoration as hd
+
+from bot.filters import organizer_only
+from bot.i18n import _, fmt_datetime, ngettext
+from bot.keyboards.common import MenuCb
+from bot.keyboards.questions import (
+    INBOX_PAGE,
+    InboxCb,
+    cancel_answer_keyboard,
+    inbox_keyboard,
+)
+from bot.services.delivery import DeliveryEngine
+from bot.services.inbox import ANSWER_LIMIT, asker_name, deliver_answer, quote
+from bot.services.program import ProgramService
+from bot.settings import Settings
+from db import Database
+from db.users import User
+
+logger = logging.getLogger(__name__)
+router = Router(name=__name__)
+organizer_only(router)
+
+
+class InboxStates(StatesGroup):
+    answering = State()  # data: question_id
+
+
+def asked_when(iso: str, programs: ProgramService, locale: str) -> str:
+    moment = datetime.fromisoformat(iso).astimezone(programs.program.forum.tz)
+    return fmt_datetime(moment, locale)
+
+
+async def inbox_page(
+    db: Database, programs: ProgramService, locale: str, page: int
+) -> tuple[str, list[int], int]:
+    """The text of one page of open questions, their ids and the number of pages."""
+    total = await db.questions.count_open()
+    if total == 0:
+        return _("📭 No open questions."), [], 1
+    pages = -(-total // INBOX_PAGE)
+    page = min(max(page, 0), pages - 1)
+    questions = await db.questions.open_questions(INBOX_PAGE, page * INBOX_PAGE)
+    lines = [
+        ngettext(
+            "📬 <b>{count} open question</b>", "📬 <b>{count} open questions</b>", total
+        ).format(count=total)
+    ]
+    for question in questions:
+        asker = await db.users.get(question.user_id)
+        name = hd.quote(asker_name(asker))
+        when = asked_when(question.asked_at, programs, locale)
+        lines.append(f"\n<b>#{question.id}</b> · {name} · {when}\n«{quote(question.text, 300)}»")
+    return "\n".join(lines), [q.id for q in questions], pages
+
+
+async def send_inbox(
+    message: Message, db: Database, programs: ProgramService, locale: str, page: int = 0
+) -> None:
+    text, ids, pages = await inbox_page(db, programs, locale, page)
+    await message.answer(text, reply_markup=inbox_keyboard(ids, page, pages) if ids else None)
+
+
+@router.message(Command("inbox"))
+async def inbox_command(
+    message: Message, db: Database, programs: ProgramService, locale: str
+) -> None:
+    await send_inbox(message, db, programs, locale)
+
+
+@router.callback_query(MenuCb.filter(F.action == "adm_inbox"))
+async def inbox_menu_button(
+    callback: CallbackQuery, db: Database, programs: ProgramService, locale: str
+) -> None:
+    await callback.answer()
+    if callback.message and not isinstance(callback.message, InaccessibleMessage):
+        await send_inbox(callback.message, db, programs, locale)
+
+
+@router.callback_query(InboxCb.filter(F.action == "list"))
+async def inbox_page_button(
+    callback: CallbackQuery,
+    callback_data: InboxCb,
+    db: Database,
+    programs: ProgramService,
+    locale: str,
+) -> None:
+    await callback.answer()
+    if callback.message and not isinstance(callback.message, InaccessibleMessage):
+        await send_inbox(callback.message, db, programs, locale, callback_data.page)
+
+
+@router.callback_query(InboxCb.filter(F.action == "answer"))
+async def answer_button(
+    callback: CallbackQuery, callback_data: InboxCb, db: Database, state: FSMContext
+) -> None:
+    question = await db.questions.get(callback_data.id)
+    message = callback.message
+    if question is None or question.status == "draft":
+        await callback.answer(_("This question no longer exists."), show_alert=True)
+        return
+    if question.status == "answered":
+        who = await db.users.get(question.answered_by or 0)
+        await callback.answer(
+            _("This question has already been answered by {name}.").format(
+                name=who.full_name if who else "—"
+            ),
+            show_alert=True,
+        )
+        return
+    await callback.answer()
+    await state.set_state(InboxStates.answering)
+    await state.update_data(question_id=question.id)
+    if message is not None and not isinstance(message, InaccessibleMessage):
+        await message.answer(
+            _("✍️ Write your answer to question #{id}:\n«{text}»").format(
+                id=question.id, text=quote(question.text, 1000)
+            ),
+            reply_markup=cancel_answer_keyboard(),
+        )
+
+
+@router.callback_query(InboxCb.filter(F.action == "cancel"))
+async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await callback.answer(_("Cancelled."))
+    if callback.message and not isinstance(callback.message, InaccessibleMessage):
+        await callback.message.edit_reply_markup(reply_markup=None)
+
+
+@router.message(InboxStates.answering, F.text, ~F.text.startswith("/"))
+async def answer_typed(
+    message: Message,
+    state: FSMContext,
+    db: Database,
+    engine: DeliveryEngine,
+    i18n: I18n,
+    settings: Settings,
+    user: User,
+) -> None:
+    text = (message.text or "").strip()
+    if len(text) > ANSWER_LIMIT:
+        await message.answer(
+            _(
+                "The answer is too long ({length} characters); please keep it within {limit}."
+            ).format(length=len(text), limit=ANSWER_LIMIT)
+        )
+        return
+    data = await state.get_data()
+    question_id = int(data.get("question_id", 0))
+    async with db.transaction():
+        answered = await db.questions.answer(question_id, text, user.id)
+        question = await db.questions.get(question_id)
+        if answered and question is not None:
+            await deliver_answer(db, i18n, question, text, settings.default_locale)
+    await state.clear()
+    if not answered or question is None:
+        await message.answer(_("This question has already been answered or no longer exists."))
+        return
+    engine.wake()
+    logger.info("Organizer %s answered question %s", user.id, question_id)
+    asker = await db.users.get(question.user_id)
+    await message.answer(
+        _("✅ Your answer to question #{id} is on its way to {name}.").format(
+            id=question_id, name=hd.quote(asker_name(asker))
+        )
+    )
