@@ -13,7 +13,9 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 
 def feature_setups() -> list[FeatureSetup]:
-    return []
+    from bot.services.registration_setup import setup as registration
+
+    return [registration]
 
 
 async def setup_features(app: App) -> None:

@@ -9,6 +9,7 @@ from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
 from db.programs import ProgramRepo
+from db.registrations import RegistrationRepo
 from db.users import UserRepo
 
 
@@ -22,6 +23,7 @@ class Database:
         self.programs = ProgramRepo(connection)
         self.fsm = FsmRepo(connection)
         self.deliveries = DeliveryRepo(connection)
+        self.registrations = RegistrationRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -30,6 +32,7 @@ class Database:
     async def forget_user(self, user_id: int) -> None:
         """Delete what the bot stores about a person (in the caller's transaction)."""
         await self.fsm.delete_user(user_id)
+        await self.registrations.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
         await self.users.delete(user_id)
 
@@ -39,6 +42,7 @@ class Database:
         found: dict[str, list[dict[str, object]]] = {}
         user = await self.users.get(user_id)
         found["user"] = [dataclasses.asdict(user)] if user else []
+        found["registration"] = await self.registrations.personal_data(user_id)
         return found
 
     async def close(self) -> None:

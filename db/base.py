@@ -30,8 +30,9 @@ def migration_scripts() -> list[tuple[int, str, str]]:
             found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
+    # Numbers are handed out per feature branch, so a branch may lack the others' numbers.
+    if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
+        raise RuntimeError(f"migrations are not numbered uniquely from 1: {versions}")
     return found
 
 
