@@ -166,6 +166,12 @@ class RegistrationRepo:
             (now, by_user, now, reg_id),
         )
 
+    async def _next_queue_no(self) -> int:
+        sql = "SELECT coalesce(max(queue_no), 0) + 1 FROM registrations"
+        async with self.db.conn.execute(sql) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 1
+
     async def first_waiting(self) -> RegistrationRow | None:
         return await self._one(
             "SELECT * FROM registrations WHERE status = 'waiting' ORDER BY queue_no, id LIMIT 1",
