@@ -106,7 +106,7 @@ async def check_in(
             await db.registrations.check_in(row.id, user.id)
         logger.info("Registration %s checked in by %s", row.number, user.id)
         age = age_at(datetime.fromisoformat(row.birth_date).date(), age_day(program))
-        answer = _("✅ {number} checked in: {name}, {age} years.")
+        answer = _("✅ {number} checked in: {name}, age {age}.")
         extra = ""
         if row.guardian_name:
             extra = "\n" + _("Minor; parent or guardian: {guardian}, {phone}").format(
