@@ -18,7 +18,7 @@ def table_schema(path: Path) -> set[tuple[str, str]]:
 
 async def test_empty_file_gets_every_migration(tmp_path: Path) -> None:
     db = await open_connection(tmp_path / "new.sqlite3")
-    assert await schema_version(db.conn) == len(migration_scripts())
+    assert await schema_version(db.conn) == migration_scripts()[-1][0]
     async with db.conn.execute("PRAGMA journal_mode") as cur:
         assert (await cur.fetchone())[0] == "wal"
     async with db.conn.execute("PRAGMA foreign_keys") as cur:
@@ -42,7 +42,7 @@ async def test_upgrade_from_each_older_version(tmp_path: Path, start: int) -> No
     await conn.close()
 
     upgraded = await open_connection(old)
-    assert await schema_version(upgraded.conn) == len(migration_scripts())
+    assert await schema_version(upgraded.conn) == migration_scripts()[-1][0]
     async with upgraded.conn.execute("SELECT first_name FROM users WHERE id = 1") as cur:
         assert (await cur.fetchone())[0] == "Old"  # data kept
     await upgraded.close()
@@ -53,10 +53,10 @@ async def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch) 
     import db.base
 
     good = migration_scripts()
-    broken = [*good, (len(good) + 1, "broken.sql", "CREATE TABLE x (a); CREATE TABLE x (a);")]
+    broken = [*good, (good[-1][0] + 1, "broken.sql", "CREATE TABLE x (a); CREATE TABLE x (a);")]
     monkeypatch.setattr(db.base, "migration_scripts", lambda: broken)
     with pytest.raises(sqlite3.Error):
         await open_connection(tmp_path / "b.sqlite3")
     with sqlite3.connect(tmp_path / "b.sqlite3") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(good)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == good[-1][0]
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'x'").fetchall()
