@@ -14,10 +14,12 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 def feature_setups() -> list[FeatureSetup]:
     from bot.services import agenda, search
+    from bot.services.registration_setup import setup as registration
 
     return [
         agenda.setup,
         search.setup,
+        registration,
     ]
 
 

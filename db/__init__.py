@@ -11,6 +11,7 @@ from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
 from db.programs import ProgramRepo
 from db.questions import QuestionRepo
+from db.registrations import RegistrationRepo
 from db.users import UserRepo
 
 
@@ -26,6 +27,7 @@ class Database:
         self.deliveries = DeliveryRepo(connection)
         self.agenda = AgendaRepo(connection)
         self.questions = QuestionRepo(connection)
+        self.registrations = RegistrationRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -35,6 +37,7 @@ class Database:
         """Delete what the bot stores about a person (in the caller's transaction)."""
         await self.agenda.delete_user(user_id)
         await self.fsm.delete_user(user_id)
+        await self.registrations.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
         await self.questions.delete_user(user_id)
         await self.users.delete(user_id)
@@ -48,6 +51,7 @@ class Database:
         found["agenda"] = [dataclasses.asdict(r) for r in await self.agenda.rows(user_id)]
         found["sections"] = await self.agenda.subscription_rows(user_id)
         found["questions"] = [dataclasses.asdict(q) for q in await self.questions.of_user(user_id)]
+        found["registration"] = await self.registrations.personal_data(user_id)
         return found
 
     async def close(self) -> None:

@@ -10,7 +10,10 @@ from handlers import (
     cities,
     fallback,
     inbox,
+    privacy,
     questions,
+    registration,
+    registration_admin,
     schedule,
     sections,
     settings,
@@ -26,6 +29,9 @@ def routers() -> list[Router]:
         agenda.router,
         cities.router,  # before start: it handles /start c-<pair> links
         inbox.router,  # before questions: an organizer typing an answer is not asking
+        registration_admin.router,
+        registration.router,
+        privacy.router,
         start.router,
         questions.router,  # the free-text catch-all, right before access/fallback
         access.router,

@@ -137,3 +137,6 @@ async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> A
             await polling
         await stop_services(app)
         await app.bot.session.close()
+        # The feature routers are module-level objects: free them for this process's next app.
+        for router in app.dp.sub_routers:
+            router._parent_router = None

@@ -1,0 +1,213 @@
+"""Keyboards of the youth meeting registration, /mydata and /forget, and the organizers' panel."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _
+from bot.keyboards.common import menu_button
+
+BUTTON_TEXT_LIMIT = 40
+
+
+class RegCb(CallbackData, prefix="rg"):
+    """A button of the form. `step` is the question it belongs to, so a stale one is refused.
+
+    action: pick (value = option index), keep, skip, back, cancel, edit (value = the answer to
+    change), confirm.
+    """
+
+    action: str
+    step: str = ""
+    value: str = ""
+
+
+class RegViewCb(CallbackData, prefix="rv"):
+    """The participant's own registration: edit, qr, cancel, cancel_yes, cancel_no."""
+
+    action: str
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    """/forget: yes or no."""
+
+    action: str
+
+
+class OrgRegCb(CallbackData, prefix="oreg"):
+    """Organizers: stats, csv, xlsx."""
+
+    action: str
+
+
+def short(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _nav_row(step: str, back: bool) -> list[InlineKeyboardButton]:
+    row = []
+    if back:
+        row.append(
+            InlineKeyboardButton(
+                text=_("⬅️ Back"), callback_data=RegCb(action="back", step=step).pack()
+            )
+        )
+    row.append(
+        InlineKeyboardButton(
+            text=_("✖️ Cancel"), callback_data=RegCb(action="cancel", step=step).pack()
+        )
+    )
+    return row
+
+
+def step_keyboard(
+    step: str,
+    options: list[str],
+    keep: str | None = None,
+    skip: bool = False,
+    back: bool = True,
+    per_row: int = 2,
+) -> InlineKeyboardMarkup:
+    """Options (pressed as their index), "Keep: …", "Skip", then Back and Cancel."""
+    b = InlineKeyboardBuilder()
+    buttons = [
+        InlineKeyboardButton(
+            text=short(label), callback_data=RegCb(action="pick", step=step, value=str(i)).pack()
+        )
+        for i, label in enumerate(options)
+    ]
+    for start in range(0, len(buttons), per_row):
+        b.row(*buttons[start : start + per_row])
+    if keep is not None:
+        b.row(
+            InlineKeyboardButton(
+                text=short(_("✔️ Keep: {value}").format(value=keep)),
+                callback_data=RegCb(action="keep", step=step).pack(),
+            )
+        )
+    if skip:
+        b.row(
+            InlineKeyboardButton(
+                text=_("⏭ Skip"), callback_data=RegCb(action="skip", step=step).pack()
+            )
+        )
+    b.row(*_nav_row(step, back))
+    return b.as_markup()
+
+
+def keep_label(value: str) -> str:
+    return short(_("✔️ Keep: {value}").format(value=value))
+
+
+def back_text() -> str:
+    return _("⬅️ Back")
+
+
+def cancel_text() -> str:
+    return _("✖️ Cancel")
+
+
+def phone_keyboard(keep: str | None) -> ReplyKeyboardMarkup:
+    """The phone step: Telegram shares the person's own number with one press."""
+    rows = [[KeyboardButton(text=_("📱 Share my contact"), request_contact=True)]]
+    if keep is not None:
+        rows.append([KeyboardButton(text=keep_label(keep))])
+    rows.append([KeyboardButton(text=back_text()), KeyboardButton(text=cancel_text())])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=False)
+
+
+def summary_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """(label, step) of each answer that can be changed, then Confirm and Cancel."""
+    b = InlineKeyboardBuilder()
+    buttons = [
+        InlineKeyboardButton(
+            text=short("✏️ " + label),
+            callback_data=RegCb(action="edit", step="summary", value=step).pack(),
+        )
+        for label, step in items
+    ]
+    for start in range(0, len(buttons), 2):
+        b.row(*buttons[start : start + 2])
+    b.row(
+        InlineKeyboardButton(
+            text=_("✅ Confirm"), callback_data=RegCb(action="confirm", step="summary").pack()
+        )
+    )
+    b.row(
+        InlineKeyboardButton(
+            text=_("✖️ Cancel"), callback_data=RegCb(action="cancel", step="summary").pack()
+        )
+    )
+    return b.as_markup()
+
+
+def registration_keyboard(status: str, can_edit: bool) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    if status == "registered":
+        b.row(
+            InlineKeyboardButton(
+                text=_("🔳 QR code for check-in"), callback_data=RegViewCb(action="qr").pack()
+            )
+        )
+    if can_edit and status in ("registered", "waiting"):
+        b.row(
+            InlineKeyboardButton(
+                text=_("✏️ Change my answers"), callback_data=RegViewCb(action="edit").pack()
+            )
+        )
+    if status in ("registered", "waiting"):
+        b.row(
+            InlineKeyboardButton(
+                text=_("🗑 Cancel my registration"),
+                callback_data=RegViewCb(action="cancel").pack(),
+            )
+        )
+    b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("Yes, cancel it"), callback_data=RegViewCb(action="cancel_yes").pack()
+                ),
+                InlineKeyboardButton(
+                    text=_("No, keep it"), callback_data=RegViewCb(action="cancel_no").pack()
+                ),
+            ]
+        ]
+    )
+
+
+def forget_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("Yes, delete my data"), callback_data=PrivacyCb(action="yes").pack()
+                ),
+                InlineKeyboardButton(
+                    text=_("No, keep it"), callback_data=PrivacyCb(action="no").pack()
+                ),
+            ]
+        ]
+    )
+
+
+def organizer_keyboard() -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(InlineKeyboardButton(text=_("📊 Counts"), callback_data=OrgRegCb(action="stats").pack()))
+    b.row(
+        InlineKeyboardButton(text=_("⬇️ CSV"), callback_data=OrgRegCb(action="csv").pack()),
+        InlineKeyboardButton(text=_("⬇️ Excel"), callback_data=OrgRegCb(action="xlsx").pack()),
+    )
+    return b.as_markup()

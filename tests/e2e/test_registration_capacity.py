@@ -1,0 +1,95 @@
+"""Capacity and the waiting list; organizers' counts and exports, refused to participants."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.e2e.registration_helpers import OPEN_CLOCK, PACE, fill_adult_form, program_with_capacity
+from tests.fakeapi import FakeTelegram
+from tests.harness import OWNER_ID, running_app
+
+
+async def register(user, name: str, email: str) -> str:
+    await fill_adult_form(user, name, email)
+    await user.wait_text("check your answers")
+    await asyncio.sleep(PACE)
+    await user.press("Confirm")
+    return (await user.wait_text("YM-")).text
+
+
+async def test_third_sign_up_waits_and_is_promoted_when_someone_cancels(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    program = program_with_capacity(tmp_path, 2)
+    async with running_app(fake, tmp_path, clock_start=OPEN_CLOCK, program_file=program) as app:
+        people = [fake.add_user(732000100 + i, f"P{i}", language_code="en") for i in range(3)]
+        await register(people[0], "First Person", "first@example.com")
+        await register(people[1], "Second Person", "second@example.com")
+        third = await register(people[2], "Third Person", "third@example.com")
+        assert "waiting list" in third and "place 1" in third
+        assert (await app.db.registrations.by_user(people[2].id)).status == "waiting"
+
+        await people[0].send("/register")
+        await people[0].wait_text("Your registration")
+        await people[0].press("Cancel my registration")
+        await people[0].wait_text("Cancel your registration")
+        await people[0].press("Yes, cancel it")
+        await people[0].wait_text("is cancelled")
+
+        notice = await people[2].wait_text("a place has become free")
+        assert "YM-0003" in notice.text
+        statuses = [(await app.db.registrations.by_user(p.id)).status for p in people]
+        assert statuses == ["cancelled", "registered", "registered"]
+
+        # The organizer sees the counts and gets both exports.
+        owner = fake.add_user(OWNER_ID, "Owner", language_code="en")
+        await owner.send("/stats")
+        stats = await owner.wait_text("Youth meeting registrations")
+        assert "registered: 2" in stats.text and "cancelled: 1" in stats.text
+        assert "Russia: 2" in stats.text and "Smolensk Region: 2" in stats.text
+        await asyncio.sleep(PACE)
+        await owner.press("CSV")
+        document = await owner.wait_message(lambda m: m.document_bytes is not None)
+        table = list(csv.reader(io.StringIO(document.document_bytes.decode("utf-8-sig"))))
+        assert table[0][:3] == ["Number", "Status", "Full name"]
+        assert [r[2] for r in table[1:]] == ["First Person", "Second Person", "Third Person"]
+        await asyncio.sleep(PACE)
+        await owner.press("Excel")
+        excel = await owner.wait_message(lambda m: m.document_bytes is not None)
+        assert excel.file_name.endswith(".xlsx")
+        sheet = load_workbook(io.BytesIO(excel.document_bytes)).active
+        assert sheet.cell(row=4, column=3).value == "Third Person"
+        assert sheet.cell(row=4, column=11).value == "third@example.com"
+    fake.assert_no_rejections()
+
+
+async def test_participants_cannot_see_counts_export_or_check_in(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_app(fake, tmp_path, clock_start=OPEN_CLOCK) as app:
+        eve = fake.add_user(732000200, "Eve", language_code="en")
+        for command in (
+            "/stats",
+            "/registrations",
+            "/export",
+            "/checkin YM-0001",
+            "/start ci-YM-0001",
+        ):
+            await eve.send(command)
+            refusal = await eve.wait_message()
+            assert "organizers only" in refusal.text, command
+            await asyncio.sleep(PACE)
+        menu = refusal
+        for forged in ("oreg:csv", "oreg:xlsx", "oreg:stats", "m:adm_reg"):
+            await eve.press_data(forged, menu.message_id)
+            answer = await eve.wait_callback_answer()
+            assert "organizers only" in answer["text"], forged
+        await eve.expect_silence(0.3)
+        assert not [m for m in eve.messages if m.document_bytes is not None]
+        assert await app.db.registrations.all() == []
+    fake.assert_no_rejections()
