@@ -13,7 +13,9 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 
 def feature_setups() -> list[FeatureSetup]:
-    return []
+    from bot.services import broadcast
+
+    return [broadcast.setup]
 
 
 async def setup_features(app: App) -> None:

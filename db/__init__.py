@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from db.announcements import AnnouncementRepo
+from db.audit import AuditRepo
 from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
 from db.programs import ProgramRepo
+from db.team import InviteRepo
 from db.users import UserRepo
 
 
@@ -22,6 +25,9 @@ class Database:
         self.programs = ProgramRepo(connection)
         self.fsm = FsmRepo(connection)
         self.deliveries = DeliveryRepo(connection)
+        self.announcements = AnnouncementRepo(connection)
+        self.audit = AuditRepo(connection)
+        self.invites = InviteRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -31,6 +37,9 @@ class Database:
         """Delete what the bot stores about a person (in the caller's transaction)."""
         await self.fsm.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
+        await self.announcements.forget_author(user_id)
+        await self.audit.delete_user(user_id)
+        await self.invites.delete_user(user_id)
         await self.users.delete(user_id)
 
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import access, fallback, settings, start
+from handlers import access, admin, announcements, fallback, members, settings, start, team
 
 
 def routers() -> list[Router]:
     return [
         settings.router,
+        members.router,
+        admin.router,
+        team.router,
+        announcements.router,
         start.router,
         access.router,
         fallback.router,
