@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -101,6 +102,7 @@ class DeliveryEngine:
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         # Tasks still waiting for their turn (not yet talking to Telegram), by delivery id.
@@ -128,6 +130,7 @@ class DeliveryEngine:
         """Stop claiming; sends under way finish and are marked, waiting ones are given back."""
         self._stopping = True
         self._wake.set()
+        self._room.set()
         if self._task:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -141,8 +144,26 @@ class DeliveryEngine:
                 await self.db.deliveries.release([delivery_id for delivery_id, _ in waiting])
             logger.info("%d claimed deliveries given back to the queue", len(waiting))
 
+    def _window(self) -> int:
+        """How many rows may be claimed at once: about half a second of sending.
+
+        Few rows then wait in 'sending' (a Stop or a crash leaves little in flight), and the
+        next claim happens while these are still being sent, so the pace never stalls.
+        """
+        return max(2, min(self._concurrency, math.ceil(self.limiter.rate / 2)))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._room.set()
+
     async def _run(self) -> None:
         while not self._stopping:
+            # Claim again once half the window is sent.
+            while len(self._in_flight) > self._window() // 2 and not self._stopping:
+                self._room.clear()
+                await self._room.wait()
+            if self._stopping:
+                break
             try:
                 claimed = await self._claim()
             except Exception:
@@ -155,15 +176,10 @@ class DeliveryEngine:
                 await self._slots.acquire()
                 task = asyncio.create_task(self._deliver(delivery))
                 self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                task.add_done_callback(self._done)
 
     async def _claim(self) -> list[Delivery]:
-        # Claim about half a second of sending at a time: few rows wait in 'sending', and the
-        # next claim happens while these are still being sent, so the pace never stalls.
-        free = self._concurrency - len(self._in_flight)
-        limit = max(1, min(free, round(self.limiter.rate / 2) or 1))
-        await self._slots.acquire()  # at least one slot free before claiming anything
-        self._slots.release()
+        limit = max(1, self._window() - len(self._in_flight))
         async with self.db.transaction():
             return await self.db.deliveries.claim_due(self.clock.now(), limit)
 
