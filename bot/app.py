@@ -132,7 +132,9 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         i18n = create_i18n(settings.default_locale)
         scheduler = Scheduler(clock)
         rate = settings.paid_send_rate if settings.paid_broadcast else settings.send_rate
-        engine = DeliveryEngine(bot, db, clock, rate, settings.per_chat_interval)
+        engine = DeliveryEngine(
+            bot, db, clock, rate, settings.per_chat_interval, paid=settings.paid_broadcast
+        )
         parts: dict[str, object] = {
             "settings": settings,
             "db": db,

@@ -13,13 +13,14 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 
 def feature_setups() -> list[FeatureSetup]:
-    from bot.services import agenda, search
+    from bot.services import agenda, broadcast, search
     from bot.services.registration_setup import setup as registration
 
     return [
         agenda.setup,
         search.setup,
         registration,
+        broadcast.setup,
     ]
 
 

@@ -6,12 +6,15 @@ import dataclasses
 from pathlib import Path
 
 from db.agenda import AgendaRepo
+from db.announcements import AnnouncementRepo
+from db.audit import AuditRepo
 from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
 from db.fsm import FsmRepo
 from db.programs import ProgramRepo
 from db.questions import QuestionRepo
 from db.registrations import RegistrationRepo
+from db.team import InviteRepo
 from db.users import UserRepo
 
 
@@ -28,6 +31,9 @@ class Database:
         self.agenda = AgendaRepo(connection)
         self.questions = QuestionRepo(connection)
         self.registrations = RegistrationRepo(connection)
+        self.announcements = AnnouncementRepo(connection)
+        self.audit = AuditRepo(connection)
+        self.invites = InviteRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -40,6 +46,9 @@ class Database:
         await self.registrations.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
         await self.questions.delete_user(user_id)
+        await self.announcements.forget_author(user_id)
+        await self.audit.delete_user(user_id)
+        await self.invites.delete_user(user_id)
         await self.users.delete(user_id)
 
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:

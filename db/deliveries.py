@@ -108,6 +108,15 @@ class DeliveryRepo:
         )
         return cur.rowcount
 
+    async def release(self, delivery_ids: Iterable[int]) -> None:
+        """Rows claimed but never sent (the engine stopped first) go back to the queue."""
+        await self.db.conn.executemany(
+            """UPDATE deliveries SET status = 'pending', attempts = max(0, attempts - 1),
+                                     updated_at = ?
+               WHERE id = ? AND status = 'sending'""",
+            [(utcnow_iso(), i) for i in delivery_ids],
+        )
+
     async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
         await self._finish(delivery_id, "sent", message_id=message_id)
 

@@ -6,10 +6,13 @@ from aiogram import Router
 
 from handlers import (
     access,
+    admin,
     agenda,
+    announcements,
     cities,
     fallback,
     inbox,
+    members,
     privacy,
     questions,
     registration,
@@ -18,6 +21,7 @@ from handlers import (
     sections,
     settings,
     start,
+    team,
 )
 
 
@@ -32,6 +36,10 @@ def routers() -> list[Router]:
         registration_admin.router,
         registration.router,
         privacy.router,
+        members.router,
+        admin.router,
+        team.router,
+        announcements.router,
         start.router,
         questions.router,  # the free-text catch-all, right before access/fallback
         access.router,

@@ -114,11 +114,21 @@ class BotProcess:
         assert "Traceback" not in text, text
 
 
+def detach_routers() -> None:
+    """The feature routers are module-level objects that aiogram lets join one Dispatcher
+    only; free them for this process's next app (aiogram has no public way to do it)."""
+    from handlers import routers
+
+    for router in routers():
+        router._parent_router = None
+
+
 @contextlib.asynccontextmanager
 async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> AsyncIterator[App]:
     """The real application, polling the fake server inside this event loop."""
     env = bot_env(fake, tmp_path, **overrides)
     settings = Settings(_env_file=None, **{k.lower(): v for k, v in env.items()})  # type: ignore[call-arg]
+    detach_routers()
     app = await create_app(settings)
     polls_before = fake.polls_started
     await register_commands(app.bot, app.i18n)
@@ -137,6 +147,4 @@ async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> A
             await polling
         await stop_services(app)
         await app.bot.session.close()
-        # The feature routers are module-level objects: free them for this process's next app.
-        for router in app.dp.sub_routers:
-            router._parent_router = None
+        detach_routers()

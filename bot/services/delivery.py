@@ -1,7 +1,8 @@
 """The one engine that sends every announcement, reminder and notice, at Telegram's pace.
 
-The `deliveries` table is the source of truth: rows are claimed, sent and marked one by one,
-so a crash loses nothing and repeats at most the sends that were in flight.
+The `deliveries` table is the source of truth: rows are claimed in small batches, sent and
+marked one by one, so a crash loses nothing and repeats at most the sends that were in flight
+(a row is marked `sent` in its own short transaction as soon as Telegram answers).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -32,7 +34,10 @@ from db.deliveries import Delivery
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+MAX_BACKOFF = 60.0
 IDLE_WAIT = 5.0  # seconds between looks at the queue when nothing is due
+# The per-chat pacing table is pruned when it grows past this many chats.
+CHAT_TABLE_LIMIT = 20_000
 # Called after each finished delivery, e.g. to update a broadcast's progress message.
 FinishHook = Callable[[Delivery, str], Awaitable[None]]
 
@@ -46,19 +51,34 @@ class RateLimiter:
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
+    @property
+    def rate(self) -> float:
+        return 1.0 / self.interval
+
     def set_rate(self, rate: float) -> None:
         self.interval = 1.0 / rate
 
     def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        until = time.monotonic() + seconds
+        self._paused_until = max(self._paused_until, until)
+        # Slots already handed out before the 429 are pushed behind the pause too.
+        self._next = max(self._next, until)
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - time.monotonic())
 
     async def acquire(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next, self._paused_until)
-            self._next = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next, self._paused_until)
+                self._next = start + self.interval
+            if start > now:
+                await asyncio.sleep(start - now)
+            # A 429 that arrived while this sender slept moves it behind the pause.
+            if self._paused_until <= time.monotonic() + 1e-3:
+                return
 
 
 class DeliveryEngine:
@@ -70,24 +90,33 @@ class DeliveryEngine:
         rate: float,
         per_chat_interval: float = 1.0,
         concurrency: int = 64,
+        paid: bool = False,
     ) -> None:
         self.bot = bot
         self.db = db
         self.clock = clock
         self.limiter = RateLimiter(rate)
         self.per_chat_interval = per_chat_interval
+        self.paid = paid
         self.finish_hooks: list[FinishHook] = []
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Tasks still waiting for their turn (not yet talking to Telegram), by delivery id.
+        self._waiting: dict[int, asyncio.Task[None]] = {}
         self._last_to_chat: dict[int, float] = {}
         self._stopping = False
 
     def wake(self) -> None:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
 
     async def start(self) -> None:
         async with self.db.transaction():
@@ -98,17 +127,43 @@ class DeliveryEngine:
         self._task = asyncio.create_task(self._run(), name="delivery-engine")
 
     async def stop(self) -> None:
-        """Stop claiming; let the sends in flight finish so their rows are marked."""
+        """Stop claiming; sends under way finish and are marked, waiting ones are given back."""
         self._stopping = True
         self._wake.set()
+        self._room.set()
         if self._task:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        waiting = list(self._waiting.items())
+        for _, task in waiting:
+            task.cancel()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if waiting:
+            async with self.db.transaction():
+                await self.db.deliveries.release([delivery_id for delivery_id, _ in waiting])
+            logger.info("%d claimed deliveries given back to the queue", len(waiting))
+
+    def _window(self) -> int:
+        """How many rows may be claimed at once: about half a second of sending.
+
+        Few rows then wait in 'sending' (a Stop or a crash leaves little in flight), and the
+        next claim happens while these are still being sent, so the pace never stalls.
+        """
+        return max(2, min(self._concurrency, math.ceil(self.limiter.rate / 2)))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._room.set()
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Claim again once half the window is sent.
+            while len(self._in_flight) > self._window() // 2 and not self._stopping:
+                self._room.clear()
+                await self._room.wait()
+            if self._stopping:
+                break
             try:
                 claimed = await self._claim()
             except Exception:
@@ -121,11 +176,10 @@ class DeliveryEngine:
                 await self._slots.acquire()
                 task = asyncio.create_task(self._deliver(delivery))
                 self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                task.add_done_callback(self._done)
 
     async def _claim(self) -> list[Delivery]:
-        # Claim no more than can be sent within about a second, so a stop leaves little in flight.
-        limit = max(1, min(self._concurrency, round(1 / self.limiter.interval)))
+        limit = max(1, self._window() - len(self._in_flight))
         async with self.db.transaction():
             return await self.db.deliveries.claim_due(self.clock.now(), limit)
 
@@ -139,10 +193,18 @@ class DeliveryEngine:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _deliver(self, delivery: Delivery) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._waiting[delivery.id] = task
         try:
-            await self._chat_pace(delivery.user_id)
-            await self.limiter.acquire()
+            try:
+                await self._chat_pace(delivery.user_id)
+                await self.limiter.acquire()
+            finally:
+                self._waiting.pop(delivery.id, None)
             outcome = await self._attempt(delivery)
+        except asyncio.CancelledError:
+            return  # stopped before sending: stop() gives the row back
         except Exception:
             logger.exception("Delivery %s failed unexpectedly", delivery.id)
             outcome = "failed"
@@ -157,18 +219,26 @@ class DeliveryEngine:
                 logger.exception("A delivery hook failed")
 
     async def _chat_pace(self, chat_id: int) -> None:
-        last = self._last_to_chat.get(chat_id)
+        """About one message per second to one chat, as Telegram asks."""
+        if self.per_chat_interval <= 0:
+            return
         now = time.monotonic()
-        self._last_to_chat[chat_id] = max(now, (last or 0) + self.per_chat_interval)
-        if last is not None and now - last < self.per_chat_interval:
-            await asyncio.sleep(self.per_chat_interval - (now - last))
+        if len(self._last_to_chat) > CHAT_TABLE_LIMIT:
+            old = now - self.per_chat_interval
+            self._last_to_chat = {c: t for c, t in self._last_to_chat.items() if t > old}
+        last = self._last_to_chat.get(chat_id)
+        slot = now if last is None else max(now, last + self.per_chat_interval)
+        self._last_to_chat[chat_id] = slot
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def _attempt(self, delivery: Delivery) -> str:
         """Send once and record the outcome; returns sent, blocked, failed or retry."""
         repo = self.db.deliveries
         try:
-            message = await send_payload(self.bot, delivery.user_id, delivery.payload)
+            message = await send_payload(self.bot, delivery.user_id, delivery.payload, self.paid)
         except TelegramRetryAfter as exc:
+            logger.warning("429 from Telegram: every send waits %s s", exc.retry_after)
             self.limiter.pause(exc.retry_after)
             await self._retry(delivery, exc.retry_after, f"429 retry after {exc.retry_after}")
             return "retry"
@@ -187,8 +257,10 @@ class DeliveryEngine:
             if delivery.attempts >= MAX_ATTEMPTS:
                 async with self.db.transaction():
                     await repo.mark_failed(delivery.id, str(exc))
+                logger.warning("Delivery %s gave up after %d attempts", delivery.id, MAX_ATTEMPTS)
                 return "failed"
-            await self._retry(delivery, min(60.0, 2.0**delivery.attempts), str(exc))
+            backoff = min(MAX_BACKOFF, 0.5 * 2.0**delivery.attempts)
+            await self._retry(delivery, backoff, str(exc))
             return "retry"
         async with self.db.transaction():
             await repo.mark_sent(delivery.id, message.message_id if message else None)
@@ -201,7 +273,9 @@ class DeliveryEngine:
         self.wake()
 
 
-async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Message | None:
+async def send_payload(
+    bot: Bot, chat_id: int, payload: dict[str, Any], paid: bool = False
+) -> Message | None:
     """Send one queued message. Payloads are plain JSON so that the queue outlives the process.
 
     kinds: text {text}, photo {file_id, caption}, document {file_id, caption},
@@ -213,7 +287,7 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Messa
         "reply_markup": InlineKeyboardMarkup.model_validate(markup) if markup else None,
         "disable_notification": payload.get("disable_notification"),
     }
-    if payload.get("allow_paid_broadcast"):
+    if paid or payload.get("allow_paid_broadcast"):
         common["allow_paid_broadcast"] = True
     kind = payload.get("kind", "text")
     if kind == "text":
