@@ -86,15 +86,23 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(bot_commands(), BotCommandScopeDefault())
 
 
-async def on_error(event: ErrorEvent, locale: str | None = None) -> None:
+async def on_error(event: ErrorEvent, bot: Bot) -> None:
     """Log every unhandled error and tell the person, without showing the traceback."""
     logger.error("Error while handling update %s", event.update.update_id, exc_info=event.exception)
     text = _("Sorry, something went wrong. Please try again or open the menu: /start")
+    update = event.update
+    # The handler may already have answered the button, so the apology is a message.
+    chat_id = (
+        update.message.chat.id
+        if update.message
+        else update.callback_query.from_user.id
+        if update.callback_query
+        else None
+    )
+    if chat_id is None:
+        return
     try:
-        if event.update.message:
-            await event.update.message.answer(text)
-        elif event.update.callback_query:
-            await event.update.callback_query.answer(text, show_alert=True)
+        await bot.send_message(chat_id, text)
     except Exception:
         logger.exception("Could not tell the user about the error")
 
