@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.settings import SAMPLE_PROGRAM
 from tests.harness import ROOT, TOKEN
 
 
@@ -66,3 +69,46 @@ def test_demo_answers_start_with_the_sample_forum(tmp_path: Path) -> None:
     assert "Форум городов-побратимов Беларуси и России" in result.stdout
     assert "[1]" in result.stdout  # the menu's buttons, numbered
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def broken_sample(tmp_path: Path) -> Path:
+    """The sample with three different mistakes: a bad time zone, an end before its start,
+    and a venue that does not exist."""
+    text = SAMPLE_PROGRAM.read_text(encoding="utf-8")
+    text = text.replace("timezone: Europe/Minsk", "timezone: Europe/Mogilev", 1)
+    plenary = text.index("  - id: plenary")
+    text = text[:plenary] + text[plenary:].replace('end: "12:30"', 'end: "09:30"', 1)
+    text = text.replace("    venue: palace", "    venue: no-such-venue", 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_program_with_three_errors_is_refused_and_the_loaded_one_stays(tmp_path: Path) -> None:
+    db = str(tmp_path / "forum.sqlite3")
+    first = run_cli("import", str(SAMPLE_PROGRAM), DATABASE_PATH=db, DEFAULT_LOCALE="en")
+    assert first.returncode == 0, first.stderr
+    assert "imported: 41 sessions" in first.stdout
+
+    broken = broken_sample(tmp_path)
+    for command in ("check", "import"):
+        result = run_cli(command, str(broken), DATABASE_PATH=db, DEFAULT_LOCALE="en")
+        assert result.returncode == 2
+        errors = [line for line in result.stderr.splitlines() if line.startswith(str(broken))]
+        assert len(errors) == 3, result.stderr
+        fields = {line.split(": ")[1] for line in errors}
+        assert "forum.timezone" in fields
+        assert any(f.startswith("sessions[") and f.endswith("].end") for f in fields)
+        assert any(f.endswith("].venue") for f in fields)
+        assert all(re.match(rf"{re.escape(str(broken))}:\d+: ", line) for line in errors)
+        assert "Traceback" not in result.stderr
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT filename FROM programs").fetchall()
+    assert rows == [("sample_forum.yaml",)]  # the good program is still the loaded one
+
+
+def test_check_reports_errors_in_the_organizers_language(tmp_path: Path) -> None:
+    result = run_cli("check", str(broken_sample(tmp_path)), DEFAULT_LOCALE="ru")
+    assert result.returncode == 2
+    assert "неизвестный часовой пояс" in result.stderr.lower()
