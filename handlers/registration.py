@@ -24,6 +24,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from aiogram.utils.i18n import I18n
 
 from bot import deeplinks
 from bot.clock import Clock
@@ -157,7 +158,28 @@ def shown_answer(program: Program, step: str, value: Any, locale: str) -> str:
         return country_label(value)
     if step.startswith("x."):
         return answer_text(program, step[2:], value, locale)
+    if step in ("region", "city"):
+        return place_label(program, step, str(value), locale)
     return str(value)
+
+
+def canonical_options(program: Program, step: str, answers: dict[str, Any]) -> list[str]:
+    """The options as stored: in the forum's language, so that organizers' counts by region do
+    not split one region by the language of each reader."""
+    default = program.forum.default_language
+    with I18n.get_current().use_locale(default):
+        return choice_options(program, step, answers, default)
+
+
+def place_label(program: Program, step: str, value: str, locale: str) -> str:
+    """A region or city picked from the buttons, in the reader's language; typed ones as typed."""
+    for country in COUNTRY_CODES:  # the regions offered depend on the country
+        canonical = canonical_options(program, step, {"country": country})
+        if value in canonical:
+            return choice_options(program, step, {"country": country}, locale)[
+                canonical.index(value)
+            ]
+    return value
 
 
 def choice_options(program: Program, step: str, answers: dict[str, Any], locale: str) -> list[str]:
@@ -559,7 +581,7 @@ async def apply_pick(
     elif question is not None and question.kind == QuestionKind.YES_NO:
         value = "yes" if index == 0 else "no"
     else:
-        value = options[index]
+        value = canonical_options(program, step, data["a"])[index]
     await save_answer(message, state, program, locale, step, value)
 
 
