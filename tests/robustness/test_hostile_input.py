@@ -1,0 +1,187 @@
+"""Hostile input sent to every state of every dialogue: nothing crashes, everything is answered.
+
+One app runs per test; each dialogue state gets a few users who split the inputs between them.
+Before every input the user is put back into the state (through the FSM storage, from data
+recorded while walking the real flow), because many inputs legitimately move the dialogue on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from handlers.announcements import AnnounceForm
+from handlers.inbox import InboxStates
+from handlers.questions import AskStates
+from handlers.registration import RegForm
+from handlers.team import TeamForm
+from tests.e2e.registration_helpers import OPEN_CLOCK
+from tests.fakeapi import FakeTelegram, FakeUser
+from tests.harness import OWNER_ID, running_app
+from tests.robustness.inputs import (
+    FILES,
+    SEED,
+    all_forged_callbacks,
+    hostile_commands,
+    hostile_texts,
+)
+from tests.robustness.support import Probe, captured_logs
+
+WORKERS_PER_STATE = 3
+LANGUAGES = ("ru", "be", "en", None, "ar")
+
+
+@pytest.fixture
+async def fast_app(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[App]:
+    fake.global_rate = None
+    async with running_app(fake, tmp_path, send_rate=1000, clock_start=OPEN_CLOCK) as app:
+        yield app
+
+
+@dataclass
+class Scenario:
+    """A dialogue state: how to open its screen once, and the FSM state and data to restore."""
+
+    name: str
+    state: str | None = None
+    data: dict[str, Any] | None = None
+    opener: str = "/start"
+    organizer: bool = False
+
+
+Inputs = list[tuple[str, Any]]
+
+
+def message_inputs(full: bool = True) -> Inputs:
+    """All hostile messages; or, for the many steps of one dialogue, a smaller sample."""
+    texts = hostile_texts() if full else hostile_texts(mixed=6, controls=8)
+    commands = hostile_commands() if full else hostile_commands()[::3]
+    items: Inputs = [("text", t) for t in texts]
+    items += [("text", c) for c in commands]
+    items += [("file", f) for f in FILES]
+    return items
+
+
+def sample(items: list[str], n: int, salt: str) -> list[str]:
+    return random.Random(f"{SEED}-{salt}").sample(items, min(n, len(items)))
+
+
+async def walk_registration(probe: Probe, user: FakeUser) -> dict[str, dict[str, Any]]:
+    """Walk the real form as a minor (so the guardian steps come too); the data of each step."""
+    snapshots: dict[str, dict[str, Any]] = {}
+    storage = probe.app.dp.storage
+
+    async def at(expect: str) -> None:
+        await user.wait_text(expect)
+        data = await storage.get_data(probe.key(user))
+        snapshots[data["step"]] = data
+
+    answers: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        ("full name", lambda: user.send("Anna Petrova")),
+        ("date of birth", lambda: user.send("2011-01-15")),
+        ("Your country", lambda: user.press("Russia")),
+        ("Your region", lambda: user.press("Smolensk Region")),
+        ("Your city", lambda: user.send("Smolensk")),
+        ("organization", lambda: user.send("School 1")),
+        ("position", lambda: user.send("pupil")),
+        ("phone number", lambda: user.share_contact()),
+        ("e-mail", lambda: user.send("anna@example.org")),
+        ("section", lambda: user.press("Industry")),
+        ("accommodation", lambda: user.press("No")),
+        ("experience", lambda: user.press("Skip")),
+        ("Consent to the processing", lambda: user.press("I agree")),
+        ("parent or guardian", lambda: user.send("Maria Petrova")),
+        ("phone number of your parent", lambda: user.send("+79101234567")),
+        ("Does your parent or guardian agree", lambda: user.press("✅ I agree")),
+        ("check your answers", lambda: asyncio.sleep(0)),
+    ]
+    await user.send("/register")
+    for expect, answer in answers:
+        await at(expect)
+        await answer()
+    return snapshots
+
+
+async def run_scenario(
+    probe: Probe, scenario: Scenario, users: list[FakeUser], inputs: Inputs, callbacks: list[str]
+) -> None:
+    async def worker(user: FakeUser, mine: Inputs, presses: list[str]) -> None:
+        rng = random.Random(f"{SEED}-{user.id}")
+        await user.send(scenario.opener)
+        await user.wait_message()
+        screen = user.last_message
+        assert screen is not None
+        label = f"[{scenario.name} {user.id}]"
+        for kind, value in mine:
+            await probe.set_state(user, scenario.state, dict(scenario.data or {}))
+            if kind == "text":
+                await probe.text(user, label, value)
+            else:
+                await probe.message(user, f"{label} {value.name}", value.send)
+        for data in presses:
+            await probe.set_state(user, scenario.state, dict(scenario.data or {}))
+            target = rng.choice([screen.message_id, (user.last_message or screen).message_id])
+            await probe.callback(user, label, data, target)
+
+    await asyncio.gather(
+        *(
+            worker(user, inputs[i :: len(users)], callbacks[i :: len(users)])
+            for i, user in enumerate(users)
+        )
+    )
+
+
+async def make_users(
+    fake: FakeTelegram, app: App, base: int, count: int, organizer: bool
+) -> list[FakeUser]:
+    users = []
+    for i in range(count):
+        lang = LANGUAGES[(base + i) % len(LANGUAGES)]
+        users.append(fake.add_user(base + i, f"<b>U{i}</b> ‮", language_code=lang))
+    if organizer:
+        for user in users:
+            await user.send("/start")
+            await user.wait_message()
+        async with app.db.transaction():
+            for user in users:
+                await app.db.users.set_role(user.id, "organizer")
+    return users
+
+
+async def test_participant_states_survive_hostile_input(fake: FakeTelegram, fast_app: App) -> None:
+    with captured_logs() as logs:
+        probe = Probe(fake, fast_app)
+        walker = fake.add_user(810_000, "Anna", language_code="en", phone="+375291234567")
+        steps = await walk_registration(probe, walker)
+        assert {"name", "phone", "consent", "gname", "gconsent", "summary"} <= set(steps)
+        screens = [
+            Scenario("idle"),
+            Scenario("schedule", opener="/schedule"),
+            Scenario("agenda", opener="/agenda"),
+            Scenario("cities", opener="/cities"),
+            Scenario("ask", AskStates.question.state, {}),
+        ]
+        form = [Scenario(f"reg-{s}", RegForm.fill.state, d) for s, d in steps.items()]
+        callbacks = all_forged_callbacks()
+        form_callbacks = [c for c in callbacks if c.startswith("rg:")]
+        base = 820_000
+        jobs = []
+        for scenario in screens + form:
+            users = await make_users(fake, fast_app, base, WORKERS_PER_STATE, False)
+            base += 100
+            if scenario in screens:
+                inputs, presses = message_inputs(), callbacks
+            else:
+                presses = form_callbacks + sample(callbacks, 20, scenario.name)
+                inputs = message_inputs(full=False)
+            jobs.append(run_scenario(probe, scenario, users, inputs, presses))
+        await asyncio.gather(*jobs)
+        assert probe.sent >= 200 * len(screens) + 80 * len(form)
+        probe.assert_clean(logs)
