@@ -92,7 +92,9 @@ class Probe:
     sent: int = 0
 
     def __post_init__(self) -> None:
-        self.app.dp.update.outer_middleware(self.tracker)
+        # Outside aiogram's ErrorsMiddleware (the first outer one), so that the error handler's
+        # apology counts as the answer; aiogram registers middlewares only at the end.
+        self.app.dp.update.outer_middleware._middlewares.insert(0, self.tracker)
 
     def key(self, user: FakeUser) -> StorageKey:
         return StorageKey(bot_id=self.app.bot.id, chat_id=user.id, user_id=user.id)

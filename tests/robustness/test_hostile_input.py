@@ -61,8 +61,8 @@ Inputs = list[tuple[str, Any]]
 
 def message_inputs(full: bool = True) -> Inputs:
     """All hostile messages; or, for the many steps of one dialogue, a smaller sample."""
-    texts = hostile_texts() if full else hostile_texts(mixed=6, controls=8)
-    commands = hostile_commands() if full else hostile_commands()[::3]
+    texts = hostile_texts() if full else hostile_texts(mixed=2, controls=4)
+    commands = hostile_commands() if full else hostile_commands()[::4]
     items: Inputs = [("text", t) for t in texts]
     items += [("text", c) for c in commands]
     items += [("file", f) for f in FILES]
@@ -176,12 +176,80 @@ async def test_participant_states_survive_hostile_input(fake: FakeTelegram, fast
         for scenario in screens + form:
             users = await make_users(fake, fast_app, base, WORKERS_PER_STATE, False)
             base += 100
-            if scenario in screens:
+            # Every input reaches the screens; the form's many steps share a smaller sample.
+            if scenario.name == "idle":
                 inputs, presses = message_inputs(), callbacks
+            elif scenario in screens:
+                inputs, presses = message_inputs(), sample(callbacks, 50, scenario.name)
             else:
-                presses = form_callbacks + sample(callbacks, 20, scenario.name)
+                presses = form_callbacks + sample(callbacks, 8, scenario.name)
                 inputs = message_inputs(full=False)
             jobs.append(run_scenario(probe, scenario, users, inputs, presses))
         await asyncio.gather(*jobs)
-        assert probe.sent >= 200 * len(screens) + 80 * len(form)
+        assert probe.sent >= 200 * len(screens) + 70 * len(form)
+        probe.assert_clean(logs)
+
+
+async def test_organizer_states_survive_hostile_input(fake: FakeTelegram, fast_app: App) -> None:
+    with captured_logs() as logs:
+        probe = Probe(fake, fast_app)
+        asker = fake.add_user(830_000, "Asker", language_code="ru")
+        await asker.send("/start")
+        await asker.wait_message()
+        async with fast_app.db.transaction():
+            question_id = await fast_app.db.questions.add_draft(asker.id, "<b>Где обед?</b>")
+            await fast_app.db.questions.submit(question_id, asker.id)
+        draft = {
+            "versions": {"ru": {"kind": "text", "text": "<b>Привет</b>"}},
+            "default": "ru",
+            "audience": "all",
+        }
+        scenarios = [
+            Scenario("inbox-open", InboxStates.answering.state, {"question_id": question_id}),
+            Scenario("inbox-gone", InboxStates.answering.state, {"question_id": 999_999}),
+            Scenario("compose", AnnounceForm.content.state, {}),
+            Scenario("compose-when", AnnounceForm.when.state, draft),
+            Scenario("compose-draft", None, draft, opener="/announce"),
+            Scenario("team", TeamForm.add.state, {}, opener="/team"),
+            Scenario("admin-menu", opener="/admin"),
+        ]
+        # Sending the draft for real would broadcast to every test user: that is not hostile.
+        callbacks = [c for c in all_forged_callbacks() if not c.startswith("oc:send")]
+        base = 840_000
+        jobs = []
+        for scenario in scenarios:
+            if scenario.name == "team":
+                users = [fake.users.get(OWNER_ID) or fake.add_user(OWNER_ID, "Owner")]
+            else:
+                users = await make_users(fake, fast_app, base, 2, True)
+            base += 100
+            presses = sample(callbacks, 40, scenario.name)
+            jobs.append(run_scenario(probe, scenario, users, message_inputs(False), presses))
+        await asyncio.gather(*jobs)
+        assert probe.sent >= 80 * len(scenarios)
+        probe.assert_clean(logs)
+
+
+async def test_the_probe_notices_silence_and_errors(fake: FakeTelegram, fast_app: App) -> None:
+    """The checks above can fail: a swallowed message and a crashing handler are both caught."""
+    from aiogram import F
+    from aiogram.types import Message
+
+    async def silent(message: Message) -> None:
+        return None
+
+    async def crash(message: Message) -> None:
+        raise RuntimeError("boom")
+
+    fast_app.dp.message.register(silent, F.text == "__silent__")
+    fast_app.dp.message.register(crash, F.text == "__crash__")
+    with captured_logs() as logs:
+        probe = Probe(fake, fast_app)
+        user = fake.add_user(850_000, "Self", language_code="en")
+        await probe.text(user, "self", "__silent__")
+        await probe.text(user, "self", "__crash__")
+        await probe.text(user, "self", "hello")
+    assert len(probe.failures) == 1 and "__silent__" in probe.failures[0]
+    assert any("boom" in p for p in logs.problems())
+    with pytest.raises(AssertionError):
         probe.assert_clean(logs)
