@@ -246,14 +246,20 @@ def callback_factories() -> list[type[CallbackData]]:
     return list(found.values())
 
 
-def _odd_values(annotation: Any) -> list[Any]:
-    return ODD_INTS if annotation is int or annotation == "int" else ODD_STRINGS
-
-
-def forged_callbacks(factory: type[CallbackData], seed: int = SEED, count: int = 8) -> list[str]:
+def forged_callbacks(
+    factory: type[CallbackData],
+    seed: int = SEED,
+    count: int = 8,
+    strings: list[str] = ODD_STRINGS,
+    ints: list[int] = ODD_INTS,
+) -> list[str]:
     """`count` packed instances of `factory` with odd field values (deterministic)."""
     rng = random.Random(f"{seed}-{factory.__name__}")
     fields = factory.model_fields
+
+    def _odd_values(annotation: Any) -> list[Any]:
+        return ints if annotation is int or annotation == "int" else strings
+
     out: list[str] = []
     attempts = 0
     while len(out) < count and attempts < count * 20:
