@@ -71,7 +71,7 @@ def dump(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
         ]
         out = {}
         for table in tables:
-            cursor = conn.execute(f"SELECT * FROM {table}")  # noqa: S608 - names from sqlite
+            cursor = conn.execute(f"SELECT * FROM {table}")  # table names from sqlite_master
             keep = [i for i, d in enumerate(cursor.description) if d[0] not in VOLATILE]
             out[table] = sorted(
                 (tuple(row[i] for i in keep) for row in cursor.fetchall()), key=repr
