@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from tests.robustness.inputs import (
     hostile_commands,
     hostile_texts,
 )
-from tests.robustness.support import Probe, captured_logs
+from tests.robustness.support import Probe, captured_logs, walk_registration
 
 WORKERS_PER_STATE = 3
 LANGUAGES = ("ru", "be", "en", None, "ar")
@@ -71,42 +71,6 @@ def message_inputs(full: bool = True) -> Inputs:
 
 def sample(items: list[str], n: int, salt: str) -> list[str]:
     return random.Random(f"{SEED}-{salt}").sample(items, min(n, len(items)))
-
-
-async def walk_registration(probe: Probe, user: FakeUser) -> dict[str, dict[str, Any]]:
-    """Walk the real form as a minor (so the guardian steps come too); the data of each step."""
-    snapshots: dict[str, dict[str, Any]] = {}
-    storage = probe.app.dp.storage
-
-    async def at(expect: str) -> None:
-        await user.wait_text(expect)
-        data = await storage.get_data(probe.key(user))
-        snapshots[data["step"]] = data
-
-    answers: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
-        ("full name", lambda: user.send("Anna Petrova")),
-        ("date of birth", lambda: user.send("2011-01-15")),
-        ("Your country", lambda: user.press("Russia")),
-        ("Your region", lambda: user.press("Smolensk Region")),
-        ("Your city", lambda: user.send("Smolensk")),
-        ("organization", lambda: user.send("School 1")),
-        ("position", lambda: user.send("pupil")),
-        ("phone number", lambda: user.share_contact()),
-        ("e-mail", lambda: user.send("anna@example.org")),
-        ("section", lambda: user.press("Industry")),
-        ("accommodation", lambda: user.press("No")),
-        ("experience", lambda: user.press("Skip")),
-        ("Consent to the processing", lambda: user.press("I agree")),
-        ("parent or guardian", lambda: user.send("Maria Petrova")),
-        ("phone number of your parent", lambda: user.send("+79101234567")),
-        ("Does your parent or guardian agree", lambda: user.press("✅ I agree")),
-        ("check your answers", lambda: asyncio.sleep(0)),
-    ]
-    await user.send("/register")
-    for expect, answer in answers:
-        await at(expect)
-        await answer()
-    return snapshots
 
 
 async def run_scenario(
