@@ -21,6 +21,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.i18n import _, create_i18n
 from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
+from bot.retry import RetryMiddleware
 from bot.scheduler import Scheduler
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
@@ -55,11 +56,13 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     """A Bot speaking HTML; raises aiogram's TokenValidationError for a malformed token."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
-    return Bot(
+    bot = Bot(
         settings.bot_token,
         session=session,
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
+    bot.session.middleware(RetryMiddleware())
+    return bot
 
 
 def bot_commands() -> list[BotCommand]:

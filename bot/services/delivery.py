@@ -28,6 +28,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.clock import Clock
+from bot.retry import retry_requests
 from db import Database
 from db.deliveries import Delivery
 
@@ -157,6 +158,8 @@ class DeliveryEngine:
         self._room.set()
 
     async def _run(self) -> None:
+        # The queue retries failed sends itself; the session must not retry them again.
+        retry_requests.set(False)
         while not self._stopping:
             # Claim again once half the window is sent.
             while len(self._in_flight) > self._window() // 2 and not self._stopping:

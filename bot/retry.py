@@ -1,0 +1,54 @@
+"""Retries of the bot's direct replies when Telegram or the network stumbles.
+
+A reply that meets a 502, a cut connection or a 429 is sent again after a short wait, so the
+person still gets an answer. Polling (aiogram backs off by itself) and the delivery engine
+(which keeps its own queue, limiter and backoff) are left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.methods import Response
+
+logger = logging.getLogger(__name__)
+
+# Waits before each further attempt; a 429 waits what Telegram asks, up to MAX_RETRY_AFTER.
+BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
+MAX_RETRY_AFTER = 30
+# False inside the delivery engine, whose queue retries on its own terms.
+retry_requests: ContextVar[bool] = ContextVar("retry_requests", default=True)
+
+
+class RetryMiddleware(BaseRequestMiddleware):
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates) or not retry_requests.get():
+            return await make_request(bot, method)
+        for wait in BACKOFF:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if exc.retry_after > MAX_RETRY_AFTER:
+                    raise
+                delay: float = exc.retry_after
+                reason: Any = "429"
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                delay, reason = wait, exc
+            logger.warning("%s failed (%s); again in %.1f s", type(method).__name__, reason, delay)
+            await asyncio.sleep(delay)
+        return await make_request(bot, method)
