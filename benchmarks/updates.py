@@ -125,6 +125,9 @@ CLOCK = "2027-06-20T12:00:00"
 async def measure_bot(warm: list[Update], updates: list[Update], folder: Path) -> float:
     from bot.app import create_app, stop_services
     from bot.settings import Settings
+    from tests.harness import detach_routers
+
+    detach_routers()  # the feature routers are module-level: free them for this round's app
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
