@@ -35,7 +35,8 @@ from tests.harness import TOKEN
 FIRST_ID = 1_000_000
 
 
-def report(name: str, n: int, took: float, limit: float, fake) -> None:  # type: ignore[no-untyped-def]
+def tally(name: str, n: int, took: float, limit: float, fake) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """What the fake server received: the rate, 429 answers, lost and duplicated messages."""
     counts = fake.call_soon(lambda: [fake.server.sent_count(FIRST_ID + i) for i in range(n)])
     too_many = fake.call_soon(lambda: len([r for r in fake.server.errors() if r.status == 429]))
     lost = sum(1 for c in counts if c == 0)
@@ -44,8 +45,19 @@ def report(name: str, n: int, took: float, limit: float, fake) -> None:  # type:
     print(
         f"{name:<10} {n} recipients in {took:6.1f} s: {rate:5.2f} msg/s = "
         f"{rate / limit:6.1%} of the {limit:g}/s limit; 429 answers: {too_many}; "
-        f"lost: {lost}; duplicated: {dup}"
+        f"lost: {lost}; duplicated: {dup}",
+        flush=True,
     )
+    return {
+        "n": n,
+        "took": took,
+        "rate": rate,
+        "share": rate / limit,
+        "429": too_many,
+        "lost": lost,
+        "dup": dup,
+        "limit": limit,
+    }
 
 
 def start_fake(n: int, limit: int):  # type: ignore[no-untyped-def]
@@ -55,7 +67,7 @@ def start_fake(n: int, limit: int):  # type: ignore[no-untyped-def]
     return fake
 
 
-async def engine_run(n: int, limit: int, rate: float) -> None:
+async def engine_run(n: int, limit: int, rate: float) -> dict[str, float]:
     fake = start_fake(n, limit)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, bot_token=TOKEN, bot_api_url=fake.base_url)  # type: ignore[call-arg]
@@ -83,11 +95,12 @@ async def engine_run(n: int, limit: int, rate: float) -> None:
         await engine.stop()
         await db.close()
         await bot.session.close()
-    report("engine", n, took, limit, fake)
+    result = tally("engine", n, took, limit, fake)
     fake.stop()
+    return result
 
 
-async def naive_run(n: int, limit: int, rate: float) -> None:
+async def naive_run(n: int, limit: int, rate: float) -> dict[str, float]:
     """What many bots do: a loop with a sleep, retrying after a 429."""
     fake = start_fake(n, limit)
     session = AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))
@@ -104,8 +117,31 @@ async def naive_run(n: int, limit: int, rate: float) -> None:
         await asyncio.sleep(1 / rate)
     took = time.monotonic() - started
     await bot.session.close()
-    report("baseline", n, took, limit, fake)
+    result = tally("baseline", n, took, limit, fake)
     fake.stop()
+    return result
+
+
+def run(recipients: int, limit: int = 30, rate: float = 29.4) -> dict[str, dict[str, float]]:
+    return {
+        "engine": asyncio.run(engine_run(recipients, limit, rate)),
+        "naive": asyncio.run(naive_run(recipients, limit, rate)),
+    }
+
+
+def report(r: dict[str, dict[str, float]]) -> list[tuple[str, str, str, str]]:
+    e, b = r["engine"], r["naive"]
+    met = e["share"] >= 0.95 and e["lost"] == 0 and e["dup"] == 0
+    return [
+        (
+            f"broadcast, {int(e['n']):,} recipients at a {e['limit']:g}/s limit, msg/s",
+            f"{e['rate']:.2f} = {e['share']:.1%}; lost {int(e['lost'])}, "
+            f"dup {int(e['dup'])}, 429s {int(e['429'])}",
+            f"{b['rate']:.2f} = {b['share']:.1%}; lost {int(b['lost'])}, dup {int(b['dup'])}"
+            f" (naive loop)",
+            f"≥ 95%, none lost or duplicated: {'met' if met else 'MISSED'}",
+        )
+    ]
 
 
 def main() -> None:

@@ -45,8 +45,11 @@ class FsmRepo:
                ON CONFLICT (key) DO UPDATE SET state = excluded.state""",
             (key, state),
         )
-        await self._drop_empty(key)
-        self._cache.pop(key, None)
+        if state is None:  # only then can the row have become empty: spare a round trip
+            await self._drop_empty(key)
+        cached = self._cache.get(key)
+        if cached is not None:  # write through: the next update's read needs no round trip
+            self._cache[key] = (state, cached[1])
 
     async def set_data(self, key: str, data: dict[str, Any]) -> None:
         payload = json.dumps(data, ensure_ascii=False, default=str)
@@ -55,8 +58,11 @@ class FsmRepo:
                ON CONFLICT (key) DO UPDATE SET data = excluded.data""",
             (key, payload),
         )
-        await self._drop_empty(key)
-        self._cache.pop(key, None)
+        if not data:
+            await self._drop_empty(key)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache[key] = (cached[0], json.loads(payload))
 
     async def delete_user(self, user_id: int) -> None:
         await self.db.conn.execute(

@@ -138,6 +138,30 @@ class RegistrationRepo:
         assert row is not None
         return row
 
+    async def add_many(self, rows: list[tuple[int, RegistrationData, str]]) -> None:
+        """Registrations (user id, answers, status) in one statement, in the order given."""
+        now = utcnow_iso()
+        await self.db.conn.executemany(
+            """INSERT INTO registrations
+               (user_id, status, queue_no, full_name, birth_date, country, region, city,
+                organization, position, phone, email, answers, guardian_name, guardian_phone,
+                consent_at, guardian_consent_at, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    user_id,
+                    status,
+                    n if status == "waiting" else None,
+                    *_fields(data),
+                    now,
+                    now if data.guardian_consent else None,
+                    now,
+                    now,
+                )
+                for n, (user_id, data, status) in enumerate(rows, 1)
+            ],
+        )
+
     async def update_answers(self, user_id: int, data: RegistrationData) -> None:
         now = utcnow_iso()
         await self.db.conn.execute(

@@ -113,6 +113,17 @@ class UserRepo:
         assert user is not None
         return user
 
+    async def add_many(self, users: list[tuple[int, str, str | None, str | None]]) -> None:
+        """New participants (id, first name, username, Telegram language) in one statement."""
+        now = utcnow_iso()
+        await self.db.conn.executemany(
+            """INSERT INTO users (id, first_name, username, telegram_language, first_seen,
+                                  last_seen)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [(uid, first, username, lang, now, now) for uid, first, username, lang in users],
+        )
+        self._cache.clear()
+
     async def set_language(self, user_id: int, language: str | None) -> None:
         await self.db.conn.execute(
             "UPDATE users SET language = ? WHERE id = ?", (language, user_id)

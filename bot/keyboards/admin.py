@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import LANGUAGE_NAMES, menu_button
 
 # Audience parameter choices shown at once; callback data carry the index, not the value.

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
 from bot.keyboards.links import CityCb
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
 from bot.keyboards import per_locale
+from bot.keyboards.builder import InlineKeyboardBuilder
 
 LANGUAGE_NAMES = {"ru": "Русский", "be": "Беларуская", "en": "English"}
 REMINDER_CHOICES = (5, 10, 15, 30, 60)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
 
 # Open questions per page of the inbox.

@@ -9,9 +9,9 @@ from aiogram.types import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import _
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
 
 BUTTON_TEXT_LIMIT = 40

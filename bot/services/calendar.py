@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING
 
 from bot.program.model import Program, Session
 from bot.services.schedule_view import place_label
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//forum-bot//schedule//EN"
 UID_DOMAIN = "forum-bot"
@@ -20,6 +22,8 @@ def session_uid(program: Program, session: Session) -> str:
 
 
 def session_event(program: Program, session: Session, locale: str, stamp: datetime) -> Event:
+    from icalendar import Event  # lazy: only a calendar export needs it, not the bot's start
+
     event = Event()
     event.add("uid", session_uid(program, session))
     event.add("dtstamp", stamp)
@@ -50,6 +54,8 @@ def calendar_bytes(
     program: Program, sessions: Iterable[Session], locale: str, now: datetime | None = None
 ) -> bytes:
     """One VCALENDAR with a VTIMEZONE of the forum's zone and a VEVENT per session."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -12,11 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import phonenumbers
-import qrcode
 from aiogram.utils.i18n import I18n
-from email_validator import EmailNotValidError, validate_email
-from openpyxl import Workbook
 
 from bot.clock import Clock
 from bot.i18n import _, fmt_date, in_locale, locale_for
@@ -148,6 +144,8 @@ def check_age(born: date, reg: Registration, on: date, locale: str) -> int:
 
 def parse_phone(text: str, country: str | None) -> str:
     """A valid phone number in E.164; without +, read as a number of the chosen country."""
+    import phonenumbers  # lazy: only the form's phone step needs it, not the bot's start
+
     raw = clean_text(text)
     region = country if country in ("BY", "RU") else None
     if raw.startswith("00"):
@@ -167,6 +165,8 @@ def parse_phone(text: str, country: str | None) -> str:
 
 
 def parse_email(text: str) -> str:
+    from email_validator import EmailNotValidError, validate_email  # lazy, as phonenumbers
+
     value = check_length(clean_text(text), EMAIL_LIMIT)
     try:
         return validate_email(value, check_deliverability=False).normalized
@@ -177,6 +177,8 @@ def parse_email(text: str) -> str:
 
 
 def qr_png(content: str) -> bytes:
+    import qrcode  # lazy: with PIL, megabytes that only a confirmed registration needs
+
     image = qrcode.make(content, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -298,6 +300,8 @@ def to_csv(header: list[str], table: list[list[str]]) -> bytes:
 
 
 def to_xlsx(header: list[str], table: list[list[str]], title: str) -> bytes:
+    from openpyxl import Workbook  # lazy: only organizers' exports need it
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

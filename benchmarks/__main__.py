@@ -1,0 +1,110 @@
+"""Run the benchmarks and print one table with the date, the machine and the command.
+
+python -m benchmarks                   all four at full size (about 6-8 minutes)
+python -m benchmarks --quick           smaller sizes, for a quick look (about 1-2 minutes)
+python -m benchmarks --only updates,answers
+./dev bench [the same options]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ALL = ("updates", "answers", "broadcast", "process")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def ram_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def machine() -> str:
+    return (
+        f"{cpu_model()}, {os.cpu_count()} cores, {ram_gib():.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    """A Markdown table, so that the README can carry it as printed."""
+    head = ("measure", "the bot", "baseline", "result vs goal")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated of {ALL}")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds")
+    parser.add_argument("--updates", type=int, help="mixed updates per round (3000)")
+    parser.add_argument("--rounds", type=int, help="alternate bot/baseline rounds (3)")
+    parser.add_argument("--recipients", type=int, help="broadcast recipients (3000)")
+    parser.add_argument("--users", type=int, help="users in the process database (20000)")
+    parser.add_argument("--registrations", type=int, help="registrations there (5000)")
+    args = parser.parse_args()
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(chosen) - set(ALL)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    quick = args.quick
+    rounds = args.rounds or (1 if quick else 3)
+    command = " ".join(["python -m benchmarks", *map(shlex.quote, sys.argv[1:])])
+    started = datetime.now(UTC)
+    rows: list[tuple[str, str, str, str]] = []
+    if "updates" in chosen:
+        from benchmarks import updates
+
+        count = args.updates or (1000 if quick else 3000)
+        print(f"updates: {count} mixed updates, {rounds} round(s)…", file=sys.stderr)
+        rows += updates.report(asyncio.run(updates.run(count, rounds)))
+    if "answers" in chosen:
+        from benchmarks import answers
+
+        print("answers…", file=sys.stderr)
+        rows += answers.report(answers.run(1 if quick else 3))
+    if "broadcast" in chosen:
+        from benchmarks import broadcast
+
+        n = args.recipients or (300 if quick else 3000)
+        print(f"broadcast: {n} recipients, engine then naive loop…", file=sys.stderr)
+        rows += broadcast.report(broadcast.run(n))
+    if "process" in chosen:
+        from benchmarks import process
+
+        users = args.users or (2000 if quick else 20_000)
+        regs = args.registrations or (500 if quick else 5_000)
+        print(f"process: {users} users, {regs} registrations…", file=sys.stderr)
+        rows += process.report(process.run(users, regs, max(rounds, 3)))
+    print()
+    print(f"Date: {started:%Y-%m-%d %H:%M} UTC")
+    print(f"Machine: {machine()}")
+    print(f"Command: `{command}`")
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
