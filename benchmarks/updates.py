@@ -208,7 +208,8 @@ def report(result: dict[str, float]) -> list[tuple[str, str, str, str]]:
             f"(median of {int(result['rounds'])})",
             f"{result['bot']:.0f}",
             f"{result['bare']:.0f} (bare aiogram echo)",
-            f"ratio {result['ratio']:.0%} (goal ≥ 60%)",
+            f"ratio {result['ratio']:.0%} (goal ≥ 60%): "
+            + ("met" if result["ratio"] >= 0.6 else "MISSED"),
         )
     ]
 
