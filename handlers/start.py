@@ -70,16 +70,19 @@ async def start_unknown_link(
 ) -> None:
     """Deep links that no feature recognised (features register theirs before this router)."""
     await message.answer(_("This link is out of date or not valid; here is the main menu."))
+    await send_menu(message, programs, user, locale)
+
+
+async def send_menu(message: Message, programs: ProgramService, user: User, locale: str) -> None:
     await message.answer(
         greeting(programs, user, locale), reply_markup=main_menu(user.is_organizer)
     )
 
 
 @router.message(CommandStart())
+@router.message(Command("menu"))
 async def start(message: Message, programs: ProgramService, user: User, locale: str) -> None:
-    await message.answer(
-        greeting(programs, user, locale), reply_markup=main_menu(user.is_organizer)
-    )
+    await send_menu(message, programs, user, locale)
 
 
 @router.message(Command("help"))
@@ -87,22 +90,13 @@ async def help_command(message: Message, user: User) -> None:
     await message.answer(help_text(), reply_markup=main_menu(user.is_organizer))
 
 
-@router.message(Command("menu"))
-async def menu_command(message: Message, programs: ProgramService, user: User, locale: str) -> None:
-    await message.answer(
-        greeting(programs, user, locale), reply_markup=main_menu(user.is_organizer)
-    )
-
-
 @router.callback_query(MenuCb.filter(F.action == "menu"))
 async def menu_button(
     callback: CallbackQuery, programs: ProgramService, user: User, locale: str
 ) -> None:
     await callback.answer()
-    if callback.message:
-        await callback.message.answer(
-            greeting(programs, user, locale), reply_markup=main_menu(user.is_organizer)
-        )
+    if isinstance(callback.message, Message):
+        await send_menu(callback.message, programs, user, locale)
 
 
 @router.callback_query(MenuCb.filter(F.action == "help"))
