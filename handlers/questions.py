@@ -9,7 +9,6 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardButton, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.i18n import _, fmt_day, fmt_time
@@ -19,11 +18,10 @@ from bot.keyboards.links import CityCb, SectionCb, SessionCb
 from bot.keyboards.questions import AnswerCb, AskCb, not_found_keyboard, results_keyboard
 from bot.program.model import Program, Session
 from bot.services import cities
-from bot.services.delivery import DeliveryEngine
 from bot.services.inbox import notify_organizers
+from bot.services.notify import Notifier
 from bot.services.program import ProgramService
 from bot.services.search import THRESHOLD, Hit, SearchService, city_partners
-from bot.settings import Settings
 from db import Database
 from db.users import User
 
@@ -285,21 +283,18 @@ async def send_to_organizers(
     callback: CallbackQuery,
     callback_data: AskCb,
     db: Database,
-    engine: DeliveryEngine,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     user: User,
 ) -> None:
     async with db.transaction():
         submitted = await db.questions.submit(callback_data.id, user.id)
         question = await db.questions.get(callback_data.id) if submitted else None
         if question is not None:
-            await notify_organizers(db, engine, i18n, question, settings.default_locale)
+            await notify_organizers(db, notifier, question)
     if question is None:
         # Not their draft, already sent, or forgotten: the button is stale or forged.
         await callback.answer(_("This button is out of date."), show_alert=True)
         return
-    engine.wake()
     await callback.answer(_("Sent to the organizers."))
     message = callback.message
     if message is not None and not isinstance(message, InaccessibleMessage):
