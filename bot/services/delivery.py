@@ -53,18 +53,11 @@ class RateLimiter:
     def rate(self) -> float:
         return 1.0 / self.interval
 
-    def set_rate(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-
     def pause(self, seconds: float) -> None:
         until = time.monotonic() + seconds
         self._paused_until = max(self._paused_until, until)
         # Slots already handed out before the 429 are pushed behind the pause too.
         self._next = max(self._next, until)
-
-    @property
-    def paused_for(self) -> float:
-        return max(0.0, self._paused_until - time.monotonic())
 
     async def acquire(self) -> None:
         while True:
@@ -110,10 +103,6 @@ class DeliveryEngine:
     def wake(self) -> None:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
 
     async def start(self) -> None:
         async with self.db.transaction():
