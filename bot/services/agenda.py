@@ -31,7 +31,6 @@ from bot.services.program import ProgramService
 from bot.services.schedule_view import (
     ScheduleView,
     cut,
-    hall_label,
     place_label,
     section_label,
     session_line,
@@ -84,25 +83,19 @@ def program_digest(program: Program) -> str:
     return hashlib.sha256(repr(program).encode("utf-8")).hexdigest()[:16]
 
 
-def when_where(program: Program, session: Session, locale: str) -> str:
-    hall = hall_label(program, session.venue, session.hall, locale)
-    when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
-    return f"{when}, {escape(hall)}" if hall else when
-
-
 def change_text(
     program_old: Program, program_new: Program, changes: Sequence[Change], locale: str
 ) -> str:
     lines = ["📣 <b>{}</b>".format(_("Programme changes in your agenda:"))]
     for change in changes:
         title = escape(cut(change.old.title.get(locale), 120))
-        before = when_where(program_old, change.old, locale)
+        before = session_line(program_old, change.old, locale, day=True, title=False)
         lines.append("")
         if change.cancelled or change.new is None:
             lines.append("❌ <b>{title}</b> — {what}".format(title=title, what=_("cancelled")))
             lines.append(f"<s>{before}</s>")
         else:
-            after = when_where(program_new, change.new, locale)
+            after = session_line(program_new, change.new, locale, day=True, title=False)
             lines.append(f"🔁 <b>{title}</b>")
             lines.append(_("{old} → {new}").format(old=f"<s>{before}</s>", new=after))
     return "\n".join(lines)
