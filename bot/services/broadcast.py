@@ -11,6 +11,7 @@ import html
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,13 +20,13 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
 from bot.clock import Clock
-from bot.i18n import _, fmt_datetime, locale_for, ngettext
+from bot.i18n import _, fmt_datetime, ngettext
 from bot.keyboards.admin import missed_keyboard, progress_keyboard
 from bot.keyboards.common import LANGUAGE_NAMES
 from bot.scheduler import Scheduler
 from bot.services.audiences import Audience, AudienceRegistry
 from bot.services.audit import audit
-from bot.services.notify import Notifier, Payload, Priority, text_payload
+from bot.services.notify import Notifier, Payload, Priority, Reader, text_payload
 from bot.services.program import ProgramService
 from db import Database
 from db.announcements import Announcement, Recipient
@@ -611,7 +612,7 @@ def preview_line(content: dict[str, Any], limit: int = 80) -> str:
 # ---------------------------------------------------------------------- audiences
 
 
-def register_audiences(audiences: AudienceRegistry, default_locale: str) -> None:
+def register_audiences(audiences: AudienceRegistry, locale_of: Callable[[Reader], str]) -> None:
     """The audiences this feature owns: everyone, and by language."""
 
     async def everyone(db: Any, param: str) -> list[int]:
@@ -619,11 +620,7 @@ def register_audiences(audiences: AudienceRegistry, default_locale: str) -> None
 
     async def by_language(db: Any, param: str) -> list[int]:
         people = await db.announcements.active_languages()
-        return [
-            p.id
-            for p in people
-            if locale_for(p.language, p.telegram_language, default_locale) == param
-        ]
+        return [p.id for p in people if locale_of(p) == param]
 
     audiences.add(Audience("all", lambda: _("Everyone"), everyone))
     audiences.add(
@@ -652,7 +649,7 @@ def setup(
     broadcaster = Broadcaster(
         db, bot, programs, clock, scheduler, notifier, audiences, missed_grace
     )
-    register_audiences(audiences, notifier.default_locale)
+    register_audiences(audiences, notifier.locale_of)
     dp["broadcaster"] = broadcaster
     dp.startup.register(broadcaster.resume)
     dp.shutdown.register(broadcaster.shutdown)
