@@ -186,16 +186,12 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
         search.setup(dp, programs)
         registration_setup.setup(dp, db, notifier, programs, audiences)
+        missed_grace = timedelta(minutes=settings.missed_grace_minutes)
         broadcast.setup(
             dp,
-            db,
-            bot,
-            programs,
-            clock,
-            scheduler,
-            notifier,
-            audiences,
-            timedelta(minutes=settings.missed_grace_minutes),
+            broadcast.Broadcaster(
+                db, bot, programs, clock, scheduler, notifier, audiences, missed_grace
+            ),
         )
         dp.shutdown.register(app_stopped(engine, scheduler, db))
     except BaseException:

@@ -536,15 +536,24 @@ class Broadcaster:
             ]
             return text_payload("\n".join(lines))
 
-        await self.notifier.tell(
-            announcement.author_id,
-            await self.db.users.get(announcement.author_id),
+        await self._tell_author(announcement, "report", content)
+
+    async def _tell_author(
+        self, announcement: Announcement, what: str, content: Callable[[str], Payload]
+    ) -> None:
+        """A notice about an announcement to its author (in the caller's transaction)."""
+        author_id = announcement.author_id
+        assert author_id is not None
+        message = self.notifier.message(
+            author_id,
+            await self.db.users.get(author_id),
             "notice",
             content,
-            ref=f"ann-report-{announcement.id}",
-            key=f"ann-report:{announcement.id}",
+            ref=f"ann-{what}-{announcement.id}",
+            key=f"ann-{what}:{announcement.id}",
             priority=Priority.URGENT,
         )
+        await self.notifier.queue([message])
 
     # -- start
 
@@ -582,15 +591,7 @@ class Broadcaster:
                 text += "\n\n" + html.escape(preview_line(announcement.content))
                 return text_payload(text, missed_keyboard(announcement.id))
 
-            await self.notifier.tell(
-                announcement.author_id,
-                await self.db.users.get(announcement.author_id),
-                "notice",
-                content,
-                ref=f"ann-missed-{announcement.id}",
-                key=f"ann-missed:{announcement.id}",
-                priority=Priority.URGENT,
-            )
+            await self._tell_author(announcement, "missed", content)
         logger.warning("Announcement %s missed its time; the author is asked", announcement.id)
 
     async def shutdown(self) -> None:
@@ -633,24 +634,10 @@ def register_audiences(audiences: AudienceRegistry, locale_of: Callable[[Reader]
     )
 
 
-def setup(
-    dp: Dispatcher,
-    db: Database,
-    bot: Bot,
-    programs: ProgramService,
-    clock: Clock,
-    scheduler: Scheduler,
-    notifier: Notifier,
-    audiences: AudienceRegistry,
-    missed_grace: timedelta,
-) -> Broadcaster:
-    """Announcements: the broadcaster in the workflow data, resumed at start-up, its queuing
-    tasks cancelled at shutdown (what was queued stays queued)."""
-    broadcaster = Broadcaster(
-        db, bot, programs, clock, scheduler, notifier, audiences, missed_grace
-    )
-    register_audiences(audiences, notifier.locale_of)
+def setup(dp: Dispatcher, broadcaster: Broadcaster) -> None:
+    """Announcements: the broadcaster in the workflow data, its audiences offered, resumed at
+    start-up, its queuing tasks cancelled at shutdown (what was queued stays queued)."""
+    register_audiences(broadcaster.audiences, broadcaster.notifier.locale_of)
     dp["broadcaster"] = broadcaster
     dp.startup.register(broadcaster.resume)
     dp.shutdown.register(broadcaster.shutdown)
-    return broadcaster

@@ -78,12 +78,16 @@ async def deliver_answer(db: Database, notifier: Notifier, question: Question, a
             text.format(question=quote(question.text, 500), answer=hd.quote(answer))
         )
 
-    await notifier.tell(
-        asker.id,
-        asker,
-        "answer",
-        content,
-        ref=str(question.id),
-        key=f"answer:{question.id}",
-        priority=Priority.URGENT,
+    await notifier.queue(
+        [
+            notifier.message(
+                asker.id,
+                asker,
+                "answer",
+                content,
+                ref=str(question.id),
+                key=f"answer:{question.id}",
+                priority=Priority.URGENT,
+            )
+        ]
     )

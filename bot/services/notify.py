@@ -102,18 +102,3 @@ class Notifier:
         if count:
             self.engine.wake()
         return count
-
-    async def tell(
-        self,
-        user_id: int,
-        reader: Reader | None,
-        kind: str,
-        content: Callable[[str], Payload],
-        *,
-        ref: str | None = None,
-        key: str | None = None,
-        priority: Priority = Priority.BULK,
-    ) -> int:
-        """Queue one message to one person (in the caller's transaction)."""
-        item = self.message(user_id, reader, kind, content, ref=ref, key=key, priority=priority)
-        return await self.queue([item])

@@ -368,14 +368,18 @@ class RegistrationService:
                 if row is None:
                     break
                 await self.db.registrations.set_status(row.id, "registered")
-                await self.notifier.tell(
-                    row.user_id,
-                    await self.db.users.get(row.user_id),
-                    "registration",
-                    lambda _locale, number=row.number: text_payload(promoted_text(number)),
-                    ref=row.number,
-                    key=f"reg-promoted:{row.id}:{row.updated_at}",
-                    priority=Priority.URGENT,
+                await self.notifier.queue(
+                    [
+                        self.notifier.message(
+                            row.user_id,
+                            await self.db.users.get(row.user_id),
+                            "registration",
+                            lambda _locale, number=row.number: text_payload(promoted_text(number)),
+                            ref=row.number,
+                            key=f"reg-promoted:{row.id}:{row.updated_at}",
+                            priority=Priority.URGENT,
+                        )
+                    ]
                 )
                 promoted += 1
         if promoted:
