@@ -17,6 +17,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
+from bot.dispatch import TableDispatcher
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import _, create_i18n
 from bot.middlewares import LocaleMiddleware, UserMiddleware
@@ -134,7 +135,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     from handlers import routers
 
-    dp = Dispatcher(storage=SQLiteStorage(db), **services)
+    dp = TableDispatcher(storage=SQLiteStorage(db), **services)
     dp.update.outer_middleware(UserMiddleware(owners))
     LocaleMiddleware(i18n).setup(dp)
     dp.errors.register(on_error)
