@@ -22,6 +22,7 @@ from bot.fsm_storage import SQLiteStorage
 from bot.i18n import _, create_i18n
 from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
+from bot.responses import KeepResponseModels
 from bot.retry import RetryMiddleware
 from bot.scheduler import Scheduler
 from bot.services import agenda, broadcast, registration_setup, search
@@ -74,6 +75,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         session=session,
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
+    bot.session.middleware(KeepResponseModels())
     bot.session.middleware(RetryMiddleware())
     return bot
 
