@@ -218,7 +218,7 @@ def one_round(
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while fake.call_soon(lambda: server.polls_started) <= polls:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"{command} did not start:\n{log.read_text()}")

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
@@ -30,6 +29,7 @@ from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier
 from bot.services.program import ProgramService
+from bot.session import BotSession
 from bot.settings import Settings
 from db import Database
 
@@ -69,7 +69,7 @@ class App:
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     """A Bot speaking HTML; raises aiogram's TokenValidationError for a malformed token."""
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+        session = BotSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     bot = Bot(
         settings.bot_token,
         session=session,
