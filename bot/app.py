@@ -155,7 +155,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
     database last).
     """
     bot = create_bot(settings, session)
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database_path, settings.cache_size)
     try:
         programs = ProgramService(db)
         await programs.load(settings.program_file)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     per_chat_interval: float = Field(default=1.0, ge=0)
     # An announcement that fell due while the bot was down is still sent this late.
     missed_grace_minutes: int = Field(default=30, ge=0)
+    # The user rows and dialogue states of this many most recently active people stay in
+    # memory (about 1 KB each); the others are read from the database when they write.
+    cache_size: int = Field(default=5000, ge=0)
     # Seconds between checks for a program imported by another process.
     program_poll_seconds: float = Field(default=30.0, gt=0)
     # For the demo and tests: the bot's clock starts at this forum-local time and runs on.

@@ -21,12 +21,13 @@ from db.users import UserRepo
 class Database:
     """The repositories over the process's one connection; callers own the transactions."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, cache_size: int = 5000) -> None:
+        """`cache_size`: how many people's user rows and dialogue states stay in memory."""
         self.connection = connection
         self.transaction = connection.transaction
-        self.users = UserRepo(connection)
+        self.users = UserRepo(connection, cache_size)
         self.programs = ProgramRepo(connection)
-        self.fsm = FsmRepo(connection)
+        self.fsm = FsmRepo(connection, cache_size)
         self.deliveries = DeliveryRepo(connection)
         self.agenda = AgendaRepo(connection)
         self.questions = QuestionRepo(connection)
@@ -36,8 +37,8 @@ class Database:
         self.invites = InviteRepo(connection)
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        return cls(await open_connection(path))
+    async def open(cls, path: Path | str, cache_size: int = 5000) -> Database:
+        return cls(await open_connection(path), cache_size)
 
     async def forget_user(self, user_id: int) -> None:
         """Delete what the bot stores about a person (in the caller's transaction)."""

@@ -13,17 +13,16 @@ Row = tuple[str | None, dict[str, Any]]
 
 
 class FsmRepo:
-    """State rows by key, with recently used ones kept in memory.
+    """State rows by key, with the `cache_size` most recently used ones kept in memory.
 
     Every update asks for its sender's state, and most people are in none: the copy in memory
     saves a database round trip per update. All writes go through this class, so the copy is
     never stale; a rolled-back transaction empties it.
     """
 
-    CACHE_SIZE = 10_000
-
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Connection, cache_size: int = 5000) -> None:
         self.db = db
+        self.cache_size = cache_size
         self._cache: OrderedDict[str, Row] = OrderedDict()
         db.rollback_listeners.append(self._cache.clear)
 
@@ -71,8 +70,10 @@ class FsmRepo:
         self._cache.clear()
 
     def _remember(self, key: str, row: Row) -> None:
+        if self.cache_size <= 0:
+            return
         self._cache[key] = row
-        while len(self._cache) > self.CACHE_SIZE:
+        while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
     async def _drop_empty(self, key: str) -> None:

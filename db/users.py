@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from db.base import Connection, utcnow_iso
@@ -46,31 +47,34 @@ def _user(row: object) -> User:
 
 
 class UserRepo:
-    """Users, with the rows of recently active people kept in memory.
+    """Users, with the rows of the most recently active people kept in memory.
 
-    Every update needs its sender's row. Every write to the table goes through this class and
-    drops the affected rows from memory, so a read never sees a stale copy; a rolled-back write
-    only costs a reload.
+    Every update needs its sender's row. The `cache_size` most recently used rows stay in
+    memory (least recently used out first, so that memory stays bounded however many people
+    write); every write to the table goes through this class and drops the affected rows
+    from memory, so a read never sees a stale copy; a rolled-back write only costs a reload.
     """
 
-    CACHE_SIZE = 20_000
-
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Connection, cache_size: int = 5000) -> None:
         self.db = db
-        self._cache: dict[int, User] = {}
+        self.cache_size = cache_size
+        self._cache: OrderedDict[int, User] = OrderedDict()
         db.rollback_listeners.append(self._changed)
 
     async def get(self, user_id: int) -> User | None:
         cached = self._cache.get(user_id)
         if cached is not None:
+            self._cache.move_to_end(user_id)
             return cached
         async with self.db.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
             row = await cur.fetchone()
         if row is None:
             return None
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.clear()
-        user = self._cache[user_id] = _user(row)
+        user = _user(row)
+        if self.cache_size > 0:
+            self._cache[user_id] = user
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return user
 
     def _changed(self, user_id: int | None = None) -> None:
