@@ -8,10 +8,12 @@ the handlers themselves:
   API takes a JSON body as well: the method is dumped once, without its empty fields, and
   encoded by `json.dumps` (~0.12 ms). Requests that carry files stay multipart, as aiogram
   sends them.
-- Telegram answers a sent or edited message with the whole message, its keyboard included,
-  and aiogram builds a pydantic object for every button of it (~0.25 ms against ~0.1 ms
-  without). The bot never reads back a keyboard it sent, so the answer's keyboard is dropped
-  before parsing.
+- Telegram answers a sent or edited message with the whole message, its keyboard and its
+  formatting entities included, and aiogram builds a pydantic object for every button and
+  every bold or italic span of it (a day's page: ~0.25 ms against ~0.1 ms without). The bot
+  reads back only what a message is (its id, chat, text), never the keyboard or the entities
+  it has just sent, so those are dropped from the answer before parsing: a message returned
+  by a send or an edit has no `reply_markup` and no `entities`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# What an answer repeats of what the bot sent, and the bot does not read back.
+UNREAD = ("reply_markup", "entities", "caption_entities")
 
 
 class HasFilesError(Exception):
@@ -116,8 +120,8 @@ class BotSession(AiohttpSession):
         status_code: int,
         content: str,
     ) -> Response[TelegramType]:
-        """A good answer is parsed without the keyboard of the message in it; anything else
-        goes to aiogram, which raises the right error."""
+        """A good answer is parsed without what the bot does not read back (UNREAD); anything
+        else goes to aiogram, which raises the right error."""
         if not HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED:
             return super().check_response(bot, method, status_code, content)
         try:
@@ -128,7 +132,8 @@ class BotSession(AiohttpSession):
             return super().check_response(bot, method, status_code, content)
         result = data.get("result")
         if isinstance(result, dict):
-            result.pop("reply_markup", None)
+            for sent_by_the_bot in UNREAD:
+                result.pop(sent_by_the_bot, None)
         try:
             response_type = Response[method.__returning__]  # type: ignore[name-defined]
             return cast(

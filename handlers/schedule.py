@@ -29,7 +29,6 @@ from bot.services.schedule_view import (
     ScheduleView,
     day_button_label,
     forum_days,
-    now_and_next,
     schedule_intro,
     session_card,
 )
@@ -102,26 +101,36 @@ async def day_chosen(
         )
 
 
-async def send_now(message: Message, program: Program, clock: Clock, locale: str) -> None:
-    text, sessions = now_and_next(program, clock.now(), locale)
-    labels = [(s.id, s.title.get(locale)) for s in sessions]
+async def send_now(
+    message: Message, program: Program, view: ScheduleView, clock: Clock, locale: str
+) -> None:
+    text, sessions = view.now_and_next(program, clock.now(), locale)
+    labels = tuple((s.id, s.title.get(locale)) for s in sessions)
     await message.answer(text, reply_markup=titled_sessions_keyboard(labels, "n"))
 
 
 @router.message(Command("now"))
 async def now_command(
-    message: Message, programs: ProgramService, clock: Clock, locale: str
+    message: Message,
+    programs: ProgramService,
+    schedule_view: ScheduleView,
+    clock: Clock,
+    locale: str,
 ) -> None:
-    await send_now(message, programs.program, clock, locale)
+    await send_now(message, programs.program, schedule_view, clock, locale)
 
 
 @router.callback_query(MenuCb.filter(F.action == "now"))
 async def now_button(
-    callback: CallbackQuery, programs: ProgramService, clock: Clock, locale: str
+    callback: CallbackQuery,
+    programs: ProgramService,
+    schedule_view: ScheduleView,
+    clock: Clock,
+    locale: str,
 ) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await send_now(callback.message, programs.program, clock, locale)
+        await send_now(callback.message, programs.program, schedule_view, clock, locale)
 
 
 # ---------------------------------------------------------------- session cards

@@ -9,6 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import _
+from bot.keyboards import per_locale
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
 from bot.keyboards.links import SectionCb, session_link
@@ -59,8 +60,9 @@ def numbered_buttons(
         b.row(*buttons[start : start + ROW])
 
 
+@per_locale
 def day_page_keyboard(
-    day: date, page: int, pages: int, numbered: Sequence[tuple[int, str]]
+    day: date, page: int, pages: int, numbered: tuple[tuple[int, str], ...]
 ) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     numbered_buttons(b, numbered, day_back(day, page))
@@ -94,8 +96,9 @@ def session_list_keyboard(
     return b.as_markup()
 
 
+@per_locale
 def titled_sessions_keyboard(
-    sessions: Sequence[tuple[str, str]], back: str, limit: int = 20
+    sessions: tuple[tuple[str, str], ...], back: str, limit: int = 20
 ) -> InlineKeyboardMarkup:
     """One button per (session id, title), for short lists such as "now and next"."""
     b = InlineKeyboardBuilder()

@@ -363,20 +363,47 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
 
 @dataclass(slots=True)
 class ScheduleView:
-    """Day pages per (day, locale) for the current program; cleared when the program changes."""
+    """What the schedule shows for the current program, built once and shared: day pages per
+    (day, locale), and "now and next" per locale for the current minute. Cleared when the
+    program changes."""
 
     program: Program
     _days: dict[tuple[date, str], list[Page]] = field(default_factory=dict)
+    _now: dict[str, tuple[datetime, tuple[str, list[Session]]]] = field(default_factory=dict)
+    _whole_minutes: bool | None = None
+
+    def _current(self, program: Program) -> None:
+        if program is not self.program:  # another import landed before the reload hook ran
+            self.program, self._days, self._now, self._whole_minutes = program, {}, {}, None
 
     def day_pages(self, program: Program, day: date, locale: str) -> list[Page]:
-        if program is not self.program:  # another import landed before the reload hook ran
-            self.program, self._days = program, {}
+        self._current(program)
         key = (day, locale)
         pages = self._days.get(key)
         if pages is None:
             pages = self._days[key] = day_pages(self.program, day, locale)
         return pages
 
+    def now_and_next(
+        self, program: Program, now: datetime, locale: str
+    ) -> tuple[str, list[Session]]:
+        """`now_and_next`, computed once a minute: sessions start and end on whole minutes, so
+        the answer is the same for every moment of one minute."""
+        self._current(program)
+        if self._whole_minutes is None:
+            self._whole_minutes = all(
+                t.second == 0 and t.microsecond == 0
+                for s in program.sessions
+                for t in (s.start_at, s.end_at)
+            )
+        if not self._whole_minutes:
+            return now_and_next(program, now, locale)
+        minute = now.replace(second=0, microsecond=0)
+        found = self._now.get(locale)
+        if found is None or found[0] != minute:
+            found = self._now[locale] = (minute, now_and_next(program, minute, locale))
+        return found[1]
+
     async def reload(self, program: Program) -> None:
         self.program = program
-        self._days = {}
+        self._days, self._now, self._whole_minutes = {}, {}, None

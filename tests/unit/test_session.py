@@ -61,7 +61,8 @@ async def test_a_message_with_markup_and_buttons_arrives_as_sent(
     assert params["parse_mode"] == "HTML"
     assert params["link_preview_options"] == {"is_disabled": True}
     assert sent.message_id == shown.message_id and sent.text == shown.text
-    assert sent.reply_markup is None  # not parsed back: the bot never reads it
+    # Not parsed back: the bot never reads what it has just sent.
+    assert sent.reply_markup is None and sent.entities is None
 
 
 async def test_edits_callbacks_and_removed_keyboards(fake: FakeTelegram, bot: Bot) -> None:
