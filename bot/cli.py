@@ -80,7 +80,7 @@ async def run_bot(settings: Settings) -> None:
         try:
             # Fail fast: an unreachable or refusing Bot API is a start-up problem to report.
             with no_retries():
-                me = await app.bot.get_me()
+                me = await app.bot.me()  # polling reuses it: no second getMe
                 await app.bot.delete_webhook(drop_pending_updates=False)
         except TelegramUnauthorizedError:
             raise SetupError("the Bot API refused BOT_TOKEN (401 Unauthorized)") from None
