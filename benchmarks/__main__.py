@@ -1,8 +1,8 @@
 """Run the benchmarks and print one table with the date, the machine and the command.
 
-python -m benchmarks                   all four at full size (about 6-8 minutes)
-python -m benchmarks --quick           smaller sizes, for a quick look (about 1-2 minutes)
-python -m benchmarks --only updates,answers
+python -m benchmarks                   all at full size (about 30 minutes on a busy machine)
+python -m benchmarks --quick           smaller sizes, for a quick look (about 5 minutes)
+python -m benchmarks --only load,process
 ./dev bench [the same options]
 """
 
@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("updates", "answers", "broadcast", "process")
+ALL = ("updates", "load", "routers", "answers", "broadcast", "process")
 
 
 def cpu_model() -> str:
@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, help="broadcast recipients (3000)")
     parser.add_argument("--users", type=int, help="users in the process database (20000)")
     parser.add_argument("--registrations", type=int, help="registrations there (5000)")
+    parser.add_argument("--active", type=int, help="of them, people who write (all)")
+    parser.add_argument("--load-users", type=int, help="users of the load benchmark (200)")
     args = parser.parse_args()
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(chosen) - set(ALL)
@@ -80,6 +82,18 @@ def main() -> None:
         count = args.updates or (1000 if quick else 3000)
         print(f"updates: {count} mixed updates, {rounds} round(s)…", file=sys.stderr)
         rows += updates.report(asyncio.run(updates.run(count, rounds)))
+    if "load" in chosen:
+        from benchmarks import load
+
+        users = args.load_users or 200
+        pairs = max(rounds, 3) if not quick else 1
+        print(f"load: {users} users, {pairs} alternating pair(s) of processes…", file=sys.stderr)
+        rows += load.report(load.run(users, pairs))
+    if "routers" in chosen:
+        from benchmarks import routers
+
+        print("routers: the bot and ten more feature routers…", file=sys.stderr)
+        rows += routers.report(asyncio.run(routers.run(500 if quick else 1500, rounds)))
     if "answers" in chosen:
         from benchmarks import answers
 
@@ -97,10 +111,12 @@ def main() -> None:
         users = args.users or (2000 if quick else 20_000)
         regs = args.registrations or (500 if quick else 5_000)
         print(f"process: {users} users, {regs} registrations…", file=sys.stderr)
-        rows += process.report(process.run(users, regs, max(rounds, 3)))
+        active = args.active or users
+        rows += process.report(process.run(users, regs, max(rounds, 3), active))
     print()
     print(f"Date: {started:%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {machine()}")
+    print(f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     print(f"Command: `{command}`")
     print()
     print(table(rows))

@@ -43,3 +43,16 @@ async def test_population_through_repositories(tmp_path: Path) -> None:
         assert await db.users.get(FIRST_USER + 50) is None
     finally:
         await db.close()
+
+
+async def test_ten_more_routers_take_nothing_meant_for_the_bot() -> None:
+    from benchmarks import routers
+
+    result = await routers.run(count=20, rounds=1)
+    assert not routers.strays
+    assert set(result) == set(routers.KINDS)
+    for times in result.values():
+        measured = {(0, True), (0, False), (routers.EXTRA, True), (routers.EXTRA, False)}
+        assert set(times) == measured | {(-1, True), (-1, False)}
+        assert all(t > 0 for t in times.values())
+    assert len(routers.report(result)) == len(routers.KINDS)
