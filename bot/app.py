@@ -140,6 +140,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         async with db.transaction():
             await db.users.set_owners(settings.admin_ids)
         clock = forum_clock(settings, programs)
+        db.use_clock(clock.now)
         i18n = create_i18n(settings.default_locale)
         scheduler = Scheduler(clock)
         rate = settings.paid_send_rate if settings.paid_broadcast else settings.send_rate

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 # The most host parameters used in one IN (...) list; SQLite allows many more, this keeps
 # each statement small.
@@ -71,7 +71,7 @@ class AnnouncementRepo:
         status: str,
         send_at: datetime | None,
     ) -> int:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         cur = await self.db.conn.execute(
             """INSERT INTO announcements (author_id, content, audience, audience_param, urgent,
                                           status, send_at, created_at, updated_at)
@@ -111,7 +111,7 @@ class AnnouncementRepo:
             extra = ", started_at = coalesce(started_at, ?)"
         elif to in ("done", "stopped", "cancelled", "missed"):
             extra = ", finished_at = ?"
-        now = utcnow_iso()
+        now = self.db.now_iso()
         params: list[Any] = [to, now]
         if extra:
             params.append(now)
@@ -126,14 +126,14 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             """UPDATE announcements SET send_at = ?, status = 'scheduled', updated_at = ?
                WHERE id = ? AND status IN ('scheduled', 'missed')""",
-            (_iso(send_at), utcnow_iso(), announcement_id),
+            (_iso(send_at), self.db.now_iso(), announcement_id),
         )
         return cur.rowcount == 1
 
     async def set_total(self, announcement_id: int, total: int) -> None:
         await self.db.conn.execute(
             "UPDATE announcements SET total = ?, updated_at = ? WHERE id = ?",
-            (total, utcnow_iso(), announcement_id),
+            (total, self.db.now_iso(), announcement_id),
         )
 
     async def set_progress_message(self, announcement_id: int, message_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class AuditRepo:
     async def add(self, actor_id: int | None, action: str, details: str = "") -> None:
         await self.db.conn.execute(
             "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
-            (utcnow_iso(), actor_id, action, details[:1000]),
+            (self.db.now_iso(), actor_id, action, details[:1000]),
         )
 
     async def page(self, offset: int, limit: int) -> list[AuditEntry]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection, iso_utc
 
 FINAL_STATUSES = ("sent", "failed", "blocked", "cancelled")
 
@@ -48,19 +48,13 @@ def _delivery(row: Any) -> Delivery:
     return Delivery(**r)
 
 
-def _iso(moment: datetime | None) -> str:
-    if moment is None:
-        return utcnow_iso()
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class DeliveryRepo:
     def __init__(self, db: Connection) -> None:
         self.db = db
 
     async def enqueue(self, items: Iterable[NewDelivery]) -> int:
         """Queue messages; one whose dedup_key was queued before is skipped. Returns how many."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         rows = [
             (
                 d.user_id,
@@ -69,7 +63,7 @@ class DeliveryRepo:
                 d.dedup_key,
                 json.dumps(d.payload, ensure_ascii=False),
                 d.priority,
-                _iso(d.not_before),
+                iso_utc(d.not_before) if d.not_before else now,
                 now,
                 now,
             )
@@ -93,7 +87,7 @@ class DeliveryRepo:
                             WHERE status = 'pending' AND not_before <= ?
                             ORDER BY priority DESC, not_before, id LIMIT ?)
                RETURNING *""",
-            (utcnow_iso(), _iso(now), limit),
+            (self.db.now_iso(), iso_utc(now), limit),
         ) as cur:
             rows = await cur.fetchall()
         found = [_delivery(r) for r in rows]
@@ -104,7 +98,7 @@ class DeliveryRepo:
         """At start: rows left 'sending' by a crash go back to the queue (sent at most twice)."""
         cur = await self.db.conn.execute(
             "UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'",
-            (utcnow_iso(),),
+            (self.db.now_iso(),),
         )
         return cur.rowcount
 
@@ -114,7 +108,7 @@ class DeliveryRepo:
             """UPDATE deliveries SET status = 'pending', attempts = max(0, attempts - 1),
                                      updated_at = ?
                WHERE id = ? AND status = 'sending'""",
-            [(utcnow_iso(), i) for i in delivery_ids],
+            [(self.db.now_iso(), i) for i in delivery_ids],
         )
 
     async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
@@ -130,14 +124,14 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, updated_at = ?
                WHERE id = ?""",
-            (_iso(when), error[:500], utcnow_iso(), delivery_id),
+            (iso_utc(when), error[:500], self.db.now_iso(), delivery_id),
         )
 
     async def cancel(self, kind: str, ref: str) -> int:
         cur = await self.db.conn.execute(
             """UPDATE deliveries SET status = 'cancelled', updated_at = ?
                WHERE kind = ? AND ref = ? AND status = 'pending'""",
-            (utcnow_iso(), kind, ref),
+            (self.db.now_iso(), kind, ref),
         )
         return cur.rowcount
 
@@ -161,5 +155,5 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """UPDATE deliveries SET status = ?, message_id = ?, error = ?, updated_at = ?
                WHERE id = ?""",
-            (status, message_id, error, utcnow_iso(), delivery_id),
+            (status, message_id, error, self.db.now_iso(), delivery_id),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class ProgramRepo:
     async def add(self, checksum: str, filename: str, source: str) -> int:
         cur = await self.db.conn.execute(
             "INSERT INTO programs (checksum, filename, source, loaded_at) VALUES (?, ?, ?, ?)",
-            (checksum, filename, source, utcnow_iso()),
+            (checksum, filename, source, self.db.now_iso()),
         )
         # Older versions are only needed to compute what changed on the next import.
         await self.db.conn.execute(

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 ACTIVE = ("registered", "checked_in")
 STATUSES = ("registered", "waiting", "cancelled", "checked_in")
@@ -111,7 +111,7 @@ class RegistrationRepo:
 
     async def create(self, user_id: int, data: RegistrationData, status: str) -> RegistrationRow:
         """A new registration, or a cancelled one of the same account filled in again."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         guardian_at = now if data.guardian_consent else None
         queue = await self._next_queue_no() if status == "waiting" else None
         await self.db.conn.execute(
@@ -140,7 +140,7 @@ class RegistrationRepo:
 
     async def add_many(self, rows: list[tuple[int, RegistrationData, str]]) -> None:
         """Registrations (user id, answers, status) in one statement, in the order given."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.executemany(
             """INSERT INTO registrations
                (user_id, status, queue_no, full_name, birth_date, country, region, city,
@@ -163,7 +163,7 @@ class RegistrationRepo:
         )
 
     async def update_answers(self, user_id: int, data: RegistrationData) -> None:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """UPDATE registrations SET full_name = ?, birth_date = ?, country = ?, region = ?,
                  city = ?, organization = ?, position = ?, phone = ?, email = ?, answers = ?,
@@ -179,11 +179,11 @@ class RegistrationRepo:
         queue = await self._next_queue_no() if status == "waiting" else None
         await self.db.conn.execute(
             "UPDATE registrations SET status = ?, queue_no = ?, updated_at = ? WHERE id = ?",
-            (status, queue, utcnow_iso(), reg_id),
+            (status, queue, self.db.now_iso(), reg_id),
         )
 
     async def check_in(self, reg_id: int, by_user: int) -> None:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """UPDATE registrations SET status = 'checked_in', checked_in_at = ?,
                checked_in_by = ?, updated_at = ? WHERE id = ? AND status = 'registered'""",

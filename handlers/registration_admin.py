@@ -68,7 +68,8 @@ async def send_export(
     rows = await db.registrations.all()
     header = export_columns(program, locale)
     table = export_rows(program, rows, locale)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    # The bot's clock in forum time: the demo's and the organizer's "now", not the server's.
+    stamp = db.connection.now().astimezone(program.forum.tz).strftime("%Y%m%d-%H%M")
     caption = ngettext("{count} registration", "{count} registrations", len(rows)).format(
         count=len(rows)
     )
