@@ -218,13 +218,13 @@ class Program:
     city_pairs: tuple[CityPair, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     registration: Registration | None = None
-    _index: dict[str, dict[str, object]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
+    _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Every list (day pages, now and next, the agenda, digests) reads sessions in this order.
         object.__setattr__(self, "sessions", tuple(sorted(self.sessions, key=self._order())))
+        # A fresh index even when dataclasses.replace handed over the original's.
+        object.__setattr__(self, "_index", {})
         for name in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq"):
             self._index[name] = {item.id: item for item in getattr(self, name)}
 
