@@ -6,7 +6,7 @@ import logging
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.i18n import _
@@ -30,23 +30,12 @@ logger = logging.getLogger(__name__)
 router = Router(name=__name__)
 
 
-def card_keyboard_for(program: Program, pairs: list[CityPair], locale: str) -> InlineKeyboardMarkup:
-    """Buttons to the other twinnings of the shown cities."""
-    shown = {p.id for p in pairs}
-    others: dict[str, CityPair] = {}
-    for pair in pairs:
-        for other in cities.same_city_pairs(program, pair):
-            if other.id not in shown:
-                others.setdefault(other.id, other)
-    return city_card_keyboard([(cities.pair_label(p, locale), p.id) for p in others.values()])
-
-
 async def send_pairs(
     message: Message, program: Program, pairs: list[CityPair], locale: str
 ) -> None:
     await message.answer(
         cities.pairs_text(pairs, locale),
-        reply_markup=card_keyboard_for(program, pairs, locale),
+        reply_markup=city_card_keyboard(program, pairs, locale),
     )
 
 

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.i18n import _, fmt_day, fmt_time
-from bot.keyboards.cities import label
+from bot.keyboards.cities import label, onward_buttons
 from bot.keyboards.common import MenuCb
 from bot.keyboards.links import CityCb, SectionCb, SessionCb
 from bot.keyboards.questions import AnswerCb, AskCb, not_found_keyboard, results_keyboard
@@ -22,6 +22,7 @@ from bot.services import cities
 from bot.services.delivery import DeliveryEngine
 from bot.services.inbox import notify_organizers
 from bot.services.program import ProgramService
+from bot.services.schedule_view import short_day
 from bot.services.search import THRESHOLD, Hit, SearchService, city_partners
 from bot.settings import Settings
 from db import Database
@@ -71,7 +72,11 @@ def hit_title(program: Program, hit: Hit, locale: str) -> str | None:
         session = program.session(hit.id)
         if session is None:
             return None
-        return f"{fmt_time(session.start_at, locale)} {session.title.get(locale)}"
+        title = session.title.get(locale)
+        when = fmt_time(session.start_at, locale)
+        if any(s.id != session.id and s.title.get(locale) == title for s in program.sessions):
+            when = f"{short_day(session.day, locale)} {when}"  # three lunches: which one
+        return f"{when} {title}"
     if hit.kind == "section":
         section = program.section(hit.id)
         return section.title.get(locale) if section else None
@@ -203,13 +208,15 @@ async def reply_to_question(
         pairs = city_partners(program, hits)
         body = cities.pairs_text(pairs, locale)
         shown = [Hit("city", p.id, 0) for p in pairs]
+        # The cards are on screen already: their buttons lead on, not back to them.
+        buttons = onward_buttons(program, pairs, locale)
     else:
         rendered = render(program, best, locale)
         if rendered is None:
             return
         body, shown = rendered
+        buttons = [b for h in shown[:5] if (b := hit_button(program, h, locale, "▶️ "))]
     seen = {h.key for h in shown}
-    buttons = [b for h in shown[:5] if (b := hit_button(program, h, locale, "▶️ "))]
     others = [h for h in hits[1:] if h.key not in seen and h.score >= THRESHOLD / 2]
     for hit in others[:OTHERS]:
         button = hit_button(program, hit, locale, "🔎 ")

@@ -32,6 +32,7 @@ from bot.services.schedule_view import (
     now_and_next,
     schedule_intro,
     session_card,
+    session_labels,
 )
 from db import Database
 from db.users import User
@@ -50,7 +51,7 @@ def out_of_date() -> str:
 
 async def send_days(message: Message, program: Program, clock: Clock, locale: str) -> None:
     today = forum_today(program, clock)
-    days = [(d, day_button_label(d, today, locale)) for d in forum_days(program, today)]
+    days = [(d, day_button_label(d, today, locale)) for d in forum_days(program)]
     await message.answer(schedule_intro(program, locale), reply_markup=days_keyboard(days))
 
 
@@ -83,6 +84,7 @@ async def day_chosen(
     callback_data: DayCb,
     programs: ProgramService,
     schedule_view: ScheduleView,
+    clock: Clock,
     locale: str,
 ) -> None:
     program = programs.program
@@ -90,21 +92,21 @@ async def day_chosen(
     if day is None or day not in program.forum.days:
         await callback.answer(out_of_date(), show_alert=True)
         return
-    pages = schedule_view.day_pages(program, day, locale)
-    if not 0 <= callback_data.page < len(pages):
+    pages, current = schedule_view.day_pages(program, day, locale, clock.now())
+    index = current if callback_data.page == -1 else callback_data.page
+    if not 0 <= index < len(pages):
         await callback.answer(out_of_date(), show_alert=True)
         return
-    page = pages[callback_data.page]
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.answer(
-            page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
+            pages[index].text, reply_markup=day_page_keyboard(day, pages, index)
         )
 
 
 async def send_now(message: Message, program: Program, clock: Clock, locale: str) -> None:
     text, sessions = now_and_next(program, clock.now(), locale)
-    labels = [(s.id, s.title.get(locale)) for s in sessions]
+    labels = [(s.id, session_labels(s, locale)) for s in sessions]
     await message.answer(text, reply_markup=titled_sessions_keyboard(labels, "n"))
 
 

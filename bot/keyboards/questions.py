@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
+from bot.keyboards.labels import distinct
 
 # Open questions per page of the inbox.
 INBOX_PAGE = 10
@@ -39,7 +40,7 @@ def results_keyboard(
 ) -> InlineKeyboardMarkup:
     """The cards an answer links to, one per row; optionally 'send to organizers'."""
     b = InlineKeyboardBuilder()
-    for button in buttons:
+    for button in distinct(buttons):
         b.row(button)
     if offer_organizers is not None:
         b.row(send_button(offer_organizers))

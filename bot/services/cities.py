@@ -47,7 +47,7 @@ def regions(program: Program, side: str, locale: str) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for pair in program.city_pairs:
         found.setdefault(region_of(pair, side, locale), pair.id)
-    return sorted(found.items())
+    return sorted(found.items(), key=lambda item: item[0].casefold())
 
 
 def pairs_in_region(program: Program, side: str, region_pair: CityPair) -> list[CityPair]:
