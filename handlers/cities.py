@@ -135,7 +135,7 @@ async def region_chosen(
         return
     await callback.answer()
     region = hd.quote(cities.region_of(anchor, side, locale))
-    buttons = [(cities.pair_label(p, locale, side), p.id) for p in pairs]
+    buttons = [(cities.pair_labels(p, locale, side), p.id) for p in pairs]
     await message.answer(
         _("<b>{region}</b>: partner cities").format(region=region),
         reply_markup=region_keyboard(side, anchor.id, buttons, page),

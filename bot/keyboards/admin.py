@@ -11,6 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import LANGUAGE_NAMES, menu_button
+from bot.keyboards.labels import pack
 
 # Audience parameter choices shown at once; callback data carry the index, not the value.
 MAX_CHOICES = 60
@@ -51,26 +52,26 @@ ORGANIZER_FACTORIES: tuple[type[CallbackData], ...] = (AdminCb, ComposeCb, AnnCb
 
 
 def admin_menu(is_owner: bool) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.row(
+    buttons = [
         InlineKeyboardButton(
             text=_("📣 New announcement"), callback_data=AdminCb(action="ann").pack()
         ),
         InlineKeyboardButton(text=_("⏰ Scheduled"), callback_data=AdminCb(action="sched").pack()),
-    )
-    b.row(
         menu_button(_("📨 Questions inbox"), "adm_inbox"),
         menu_button(_("📝 Registrations"), "adm_reg"),
-    )
+    ]
     if is_owner:
-        b.row(
+        buttons += [
             InlineKeyboardButton(
                 text=_("👥 Organizers"), callback_data=AdminCb(action="team").pack()
             ),
             InlineKeyboardButton(
                 text=_("📜 Audit log"), callback_data=AdminCb(action="audit").pack()
             ),
-        )
+        ]
+    b = InlineKeyboardBuilder()
+    for row in pack(buttons):
+        b.row(*row)
     b.row(menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
 

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
-from bot.keyboards.labels import LABEL_LIMIT, fit, pack
+from bot.keyboards.labels import LABEL_LIMIT, fit, pack, unique
 from bot.keyboards.links import CityCb
 from bot.program.model import CityPair, Program
 from bot.services import cities
@@ -88,12 +88,13 @@ def regions_keyboard(side: str, regions: list[tuple[str, str]], page: int) -> In
 
 
 def region_keyboard(
-    side: str, region_pair: str, pairs: list[tuple[str, str]], page: int
+    side: str, region_pair: str, pairs: list[tuple[Sequence[str], str]], page: int
 ) -> InlineKeyboardMarkup:
-    """pairs: (button text, pair id)."""
+    """pairs: (button texts from usual to telling, pair id)."""
     b = InlineKeyboardBuilder()
-    for text, pair_id in pairs[page * PAGE : (page + 1) * PAGE]:
-        b.row(InlineKeyboardButton(text=label(text), callback_data=CityCb(id=pair_id).pack()))
+    shown = pairs[page * PAGE : (page + 1) * PAGE]
+    for text, (_texts, pair_id) in zip(unique([t for t, _id in shown]), shown, strict=True):
+        b.row(InlineKeyboardButton(text=text, callback_data=CityCb(id=pair_id).pack()))
     pages = max(1, -(-len(pairs) // PAGE))
     _pager(b, page, pages, lambda p: CityRegionCb(side=side, pair=region_pair, page=p).pack())
     b.row(InlineKeyboardButton(text=_("⬅️ Regions"), callback_data=CitiesCb(side=side).pack()))
@@ -111,11 +112,12 @@ def onward_buttons(
         for other in cities.same_city_pairs(program, pair):
             if other.id not in shown:
                 others.setdefault(other.id, other)
+    listed = list(others.values())[:OTHER_PAIRS]
     buttons = [
-        InlineKeyboardButton(
-            text=label(cities.pair_label(p, locale)), callback_data=CityCb(id=p.id).pack()
+        InlineKeyboardButton(text=text, callback_data=CityCb(id=p.id).pack())
+        for p, text in zip(
+            listed, unique([cities.pair_labels(p, locale) for p in listed]), strict=True
         )
-        for p in list(others.values())[:OTHER_PAIRS]
     ]
     regions: dict[tuple[str, str], CityPair] = {}
     for pair in pairs:

@@ -41,7 +41,7 @@ def main_menu(is_organizer: bool = False) -> InlineKeyboardMarkup:
     b.row(menu_button(_("🗓 Schedule"), "schedule"), menu_button(_("⏱ Now and next"), "now"))
     b.row(menu_button(_("🧩 Sections"), "sections"), menu_button(_("🤝 Partner cities"), "cities"))
     b.row(menu_button(_("⭐ My agenda"), "agenda"), menu_button(_("❓ Ask a question"), "ask"))
-    b.row(menu_button(_("📝 Youth meeting registration"), "register"))
+    b.row(menu_button(_("📝 Youth meeting"), "register"))
     b.row(menu_button(_("⚙️ Settings"), "settings"), menu_button(_("ℹ️ Help"), "help"))
     if is_organizer:
         b.row(menu_button(_("🛠 Organizer tools"), "admin"))

@@ -209,7 +209,7 @@ def section_card_keyboard(
     else:
         b.row(
             InlineKeyboardButton(
-                text=_("🔔 Subscribe: add its sessions to my agenda"),
+                text=_("🔔 Subscribe to the section"),
                 callback_data=SectionCb(id=section_id, action="sub").pack(),
             )
         )

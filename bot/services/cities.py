@@ -61,6 +61,12 @@ def pair_label(pair: CityPair, locale: str, side: str = "by") -> str:
     return f"{by} — {ru}" if side == "by" else f"{ru} — {by}"
 
 
+def pair_labels(pair: CityPair, locale: str, side: str = "by") -> tuple[str, str]:
+    """Button texts from usual to telling: the browsed side's city first, else the partner's
+    (a region page lists one city's several partners; long names cut alike otherwise)."""
+    return pair_label(pair, locale, side), pair_label(pair, locale, "ru" if side == "by" else "by")
+
+
 def pair_text(pair: CityPair, locale: str) -> str:
     """The card of one twinning: both cities with their regions, the year and the areas."""
     lines = [
