@@ -68,7 +68,7 @@ async def cities_command(
     pairs = city_partners(program, search.search(query, limit=8, kinds=("city",)))
     if not pairs:
         await message.answer(
-            _("I know no partner city called «{query}». Choose a region:").format(
+            _("I know no partner city called “{query}”. Choose a region:").format(
                 query=hd.quote(query[:100])
             ),
             reply_markup=cities_home(),

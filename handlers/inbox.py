@@ -62,7 +62,10 @@ async def inbox_page(
         asker = await db.users.get(question.user_id)
         name = hd.quote(asker_name(asker))
         when = asked_when(question.asked_at, programs, locale)
-        lines.append(f"\n<b>#{question.id}</b> · {name} · {when}\n«{quote(question.text, 300)}»")
+        item = _("<b>#{id}</b> · {name} · {when}\n“{text}”").format(
+            id=question.id, name=name, when=when, text=quote(question.text, 300)
+        )
+        lines.append("\n" + item)
     return "\n".join(lines), [q.id for q in questions], pages
 
 
@@ -125,7 +128,7 @@ async def answer_button(
     await state.update_data(question_id=question.id)
     if message is not None and not isinstance(message, InaccessibleMessage):
         await message.answer(
-            _("✍️ Write your answer to question #{id}:\n«{text}»").format(
+            _("✍️ Write your answer to question #{id}:\n“{text}”").format(
                 id=question.id, text=quote(question.text, 1000)
             ),
             reply_markup=cancel_answer_keyboard(),

@@ -236,8 +236,8 @@ async def ask_button(callback: CallbackQuery, state: FSMContext) -> None:
     if callback.message and not isinstance(callback.message, InaccessibleMessage):
         await callback.message.answer(
             _(
-                "Just type your question in your own words, e.g. «when is the plenary session» "
-                "or «twin cities of Brest». If I cannot answer, I will pass it to the organizers."
+                "Just type your question in your own words, e.g. “when is the plenary session” "
+                "or “twin cities of Brest”. If I cannot answer, I will pass it to the organizers."
             )
         )
 

@@ -215,9 +215,9 @@ def question_text(program: Program, step: str, data: dict[str, Any], locale: str
         "region": _("Your region: choose a button or type it:"),
         "city": _("Your city or town: choose a button or type it:"),
         "org": _("Your organization or place of study:"),
-        "pos": _("Your position, or your course of study (e.g. «student, 2nd year»):"),
+        "pos": _("Your position, or your course of study (e.g. “student, 2nd year”):"),
         "phone": _(
-            "Your phone number: press «📱 Share my contact» below, or type it with the "
+            "Your phone number: press “📱 Share my contact” below, or type it with the "
             "country code, e.g. +375 29 123-45-67:"
         ),
         "email": _("Your e-mail address:"),

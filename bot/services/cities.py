@@ -33,7 +33,7 @@ def home_text(program: Program, locale: str) -> str:
             _("🤝 <b>Partner cities</b>"),
             totals_text(program, locale),
             "",
-            _("Choose a region, or type a city, e.g. «/cities Mogilev» or just «Brest»."),
+            _("Choose a region, or type a city, e.g. “/cities Mogilev” or just “Brest”."),
         ]
     )
 

@@ -53,7 +53,7 @@ async def notify_organizers(
         if organizer.blocked_at is not None:
             continue
         with in_locale(i18n, user_locale(organizer, default_locale)):
-            text = _("❓ New question #{id} (asked by {name}):\n\n«{text}»").format(
+            text = _("❓ New question #{id} (asked by {name}):\n\n“{text}”").format(
                 id=question.id, name=hd.quote(asker_name(asker)), text=quote(question.text)
             )
             markup = answer_button(question.id).model_dump(exclude_none=True)
@@ -81,7 +81,7 @@ async def deliver_answer(
         logger.info("Question %s answered, but its asker is gone", question.id)
         return
     with in_locale(i18n, user_locale(asker, default_locale)):
-        text = _("💬 Answer from the organizers to your question «{question}»:\n\n{answer}").format(
+        text = _("💬 Answer from the organizers to your question “{question}”:\n\n{answer}").format(
             question=quote(question.text, 500), answer=hd.quote(answer)
         )
     await db.deliveries.enqueue(

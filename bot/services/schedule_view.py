@@ -537,7 +537,7 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
     )
     header = "⭐ <b>{}</b>".format(_("My agenda"))
     if not sessions:
-        empty = _("Nothing saved yet. Open a session in the schedule and press «Add to my agenda».")
+        empty = _("Nothing saved yet. Open a session in the schedule and press “Add to my agenda”.")
         return [Page(f"{header}\n\n{escape(empty)}", (), 0, 1)]
     clash = overlapping(sessions)
     entries: list[Entry] = []

@@ -85,12 +85,14 @@ async def test_unanswered_question_reaches_the_organizer_and_the_answer_comes_ba
     assert "organizers only" in (await mallory.wait_message()).text
 
     await owner.send("/inbox")
-    inbox = await owner.wait_text(f"#{question_id}")
+    inbox = await owner.wait_text(f"№{question_id}")
     assert "собакой" in inbox.text
     await owner.press(f"№{question_id}", message=inbox)
     await owner.wait_text("Напишите ответ")
     await owner.send("Да, с собакой на поводке можно <везде>.")
-    await owner.wait_text("уже в пути")
+    # The asker's name stays in the nominative: "Получатель: Павел", not "к Павел".
+    sent = await owner.wait_text("Получатель:")
+    assert f"Ответ на вопрос №{question_id} отправлен" in sent.text and "Павел" in sent.text
 
     reply = await pavel.wait_text("Ответ организаторов")
     assert "собакой" in reply.text and "<везде>" in reply.text
