@@ -88,16 +88,17 @@ def unique(variants: Sequence[Sequence[str]], limit: int = LABEL_LIMIT) -> list[
         if not moved:
             break
     labels = [item[level[i]] for i, item in enumerate(fitted)]
-    seen: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
     for label in labels:
         counts[label] += 1
+    seen: dict[str, int] = defaultdict(int)
     result = []
-    for label in labels:
+    for i, label in enumerate(labels):
         if counts[label] > 1:
+            # Detail did not tell them apart: the short label with a number reads better.
             seen[label] += 1
             suffix = f" ({seen[label]})"
-            label = fit(label, limit - width(suffix)) + suffix
+            label = fit(variants[i][0] if variants[i] else "", limit - width(suffix)) + suffix
         result.append(label)
     return result
 

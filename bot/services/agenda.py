@@ -149,7 +149,8 @@ def digest_text(
 ) -> str:
     heading = _("Good morning! Your day, {day}:") if own else _("Good morning! Today, {day}:")
     lines = [f"☀️ <b>{heading.format(day=escape(fmt_day(day, locale)))}</b>", ""]
-    lines += [session_line(program, s, locale, n) for n, s in enumerate(sessions, 1)]
+    # No numbers: the digest has no number buttons; its buttons open the agenda and the days.
+    lines += [session_line(program, s, locale, None) for s in sessions]
     if not own:
         lines += ["", _("Save sessions to your agenda and the digest will show yours.")]
     return "\n".join(lines)

@@ -184,3 +184,14 @@ def test_calendar_of_the_agenda_round_trips() -> None:
     ]
     assert events[1].decoded("DTSTART") == at("2027-06-26T12:30")
     assert "Большой зал" in str(events[0]["LOCATION"])
+
+
+def test_now_and_next_names_the_building_only_when_there_are_several(en: str) -> None:
+    program = sample()
+    text, _sessions = now_and_next(program, at("2027-06-25T10:30"), en)
+    assert "Main Hall, Regional Palace of Culture" in text
+    one_venue = dataclasses.replace(
+        program, sessions=tuple(s for s in program.sessions if s.venue == "palace")
+    )
+    text, _sessions = now_and_next(one_venue, at("2027-06-25T10:30"), en)
+    assert "Main Hall" in text and "Regional Palace of Culture" not in text
