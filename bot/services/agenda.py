@@ -20,8 +20,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n, get_i18n
 
 from bot.clock import Clock
-from bot.i18n import _, fmt_day, fmt_time, in_locale, locale_for, ngettext
+from bot.i18n import _, fmt_day, in_locale, locale_for, ngettext
 from bot.keyboards.common import REMINDER_CHOICES, menu_button
+from bot.keyboards.labels import unique
 from bot.keyboards.links import session_link
 from bot.program.model import Program, Session, SessionKind
 from bot.scheduler import Scheduler
@@ -34,6 +35,7 @@ from bot.services.schedule_view import (
     hall_label,
     place_label,
     section_label,
+    session_labels,
     session_line,
     time_range,
 )
@@ -362,14 +364,11 @@ def section_choices(programs: ProgramService) -> list[tuple[str, str]]:
 
 
 def session_choices(programs: ProgramService) -> list[tuple[str, str]]:
+    """(session id, button label): day, time and title, short enough for a button."""
     locale = current_locale(programs.program.forum.default_language)
-    return [
-        (
-            s.id,
-            cut(f"{fmt_day(s.day, locale)} {fmt_time(s.start, locale)} {s.title.get(locale)}", 60),
-        )
-        for s in programs.program.sessions
-    ]
+    sessions = programs.program.sessions
+    labels = unique([session_labels(s, locale)[2:] for s in sessions])  # a list of all days
+    return [(s.id, label) for s, label in zip(sessions, labels, strict=True)]
 
 
 async def section_audience(db: Database, section_id: str) -> list[int]:
