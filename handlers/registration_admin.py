@@ -55,7 +55,7 @@ async def stats_text(registrations: RegistrationService, program: Program, local
     if stats.by_day:
         lines += ["", _("<b>Sign-ups by day</b>")]
         for day, count in stats.by_day[-14:]:
-            when = fmt_date(datetime.fromisoformat(day).date(), locale, "d MMM")
+            when = fmt_date(datetime.fromisoformat(day).date(), locale)
             lines.append(f"{when}: {count} " + "▇" * min(count, 30))
     if not stats.total:
         lines += ["", _("Nobody has registered yet.")]
