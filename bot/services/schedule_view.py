@@ -105,7 +105,9 @@ def session_line(
 Entry = tuple[str, str | None, int]  # line, session id (None: a heading), number
 
 
-def paginate(header: str, entries: Sequence[Entry], empty: str = "") -> list[Page]:
+def paginate(
+    header: str, entries: Sequence[Entry], empty: str = "", size: int = PAGE_SESSIONS
+) -> list[Page]:
     """Split entries into pages within the text and button limits.
 
     Lines with a session id get a numbered button; lines without (day headings) are text.
@@ -114,7 +116,7 @@ def paginate(header: str, entries: Sequence[Entry], empty: str = "") -> list[Pag
     size, count = len(header), 0
     for line, sid, n in entries:
         full = size + len(line) + 1 > TEXT_BUDGET
-        if pages[-1] and (full or (sid is not None and count >= PAGE_SESSIONS)):
+        if pages[-1] and (full or (sid is not None and count >= size)):
             pages.append([])
             size, count = len(header), 0
         pages[-1].append((line, sid, n))
@@ -551,7 +553,7 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
         if s.id in clash:
             line += " ⚠️ " + _("overlaps")
         entries.append((line, s.id, n))
-    pages = paginate(header, entries)
+    pages = paginate(header, entries, size=DAY_PAGE)  # a phone screen, two rows of numbers
     if clash:
         note = "\n\n⚠️ " + _("Some saved sessions overlap in time.")
         pages = [Page(p.text + note, p.numbered, p.page, p.pages) for p in pages]
