@@ -27,7 +27,7 @@ from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
     ScheduleView,
-    day_button_label,
+    day_title,
     forum_days,
     now_and_next,
     schedule_intro,
@@ -51,7 +51,7 @@ def out_of_date() -> str:
 
 async def send_days(message: Message, program: Program, clock: Clock, locale: str) -> None:
     today = forum_today(program, clock)
-    days = [(d, day_button_label(d, today, locale)) for d in forum_days(program)]
+    days = [(d, day_title(d, today, locale)) for d in forum_days(program)]
     await message.answer(schedule_intro(program, locale), reply_markup=days_keyboard(days))
 
 

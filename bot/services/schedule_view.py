@@ -106,7 +106,7 @@ Entry = tuple[str, str | None, int]  # line, session id (None: a heading), numbe
 
 
 def paginate(
-    header: str, entries: Sequence[Entry], empty: str = "", size: int = PAGE_SESSIONS
+    header: str, entries: Sequence[Entry], empty: str = "", per_page: int = PAGE_SESSIONS
 ) -> list[Page]:
     """Split entries into pages within the text and button limits.
 
@@ -116,7 +116,7 @@ def paginate(
     size, count = len(header), 0
     for line, sid, n in entries:
         full = size + len(line) + 1 > TEXT_BUDGET
-        if pages[-1] and (full or (sid is not None and count >= size)):
+        if pages[-1] and (full or (sid is not None and count >= per_page)):
             pages.append([])
             size, count = len(header), 0
         pages[-1].append((line, sid, n))
@@ -264,13 +264,15 @@ def day_title(day: date, today: date | None, locale: str) -> str:
     return _("Today, {day}").format(day=label) if day == today else label
 
 
-def day_pages(program: Program, day: date, locale: str, marks: Marks | None = None) -> list[Page]:
+def day_pages(
+    program: Program, day: date, locale: str, marks: Marks | None = None, today: bool = False
+) -> list[Page]:
     """A day's sessions: one page if they are few, else a page per part of the day (morning,
-    afternoon, evening), a crowded part cut into pages of DAY_PAGE sessions."""
+    afternoon, evening), a crowded part cut into pages of DAY_PAGE sessions. Today's sessions
+    carry their marks."""
     marks = marks or {}
     sessions = program.sessions_on(day)
-    today = day if marks else None
-    header = f"🗓 <b>{escape(day_title(day, today, locale))}</b>"
+    header = f"🗓 <b>{escape(day_title(day, day if today else None, locale))}</b>"
     if not sessions:
         return [Page(f"{header}\n\n{_('Nothing is planned for this day.')}", (), 0, 1)]
     if len(sessions) <= DAY_PAGE:
@@ -315,10 +317,6 @@ def current_page(pages: Sequence[Page], marks: Marks) -> int:
 def forum_days(program: Program) -> list[date]:
     """The forum days in date order (the buttons mark today)."""
     return list(program.forum.days)
-
-
-def day_button_label(day: date, today: date, locale: str) -> str:
-    return day_title(day, today, locale)
 
 
 def schedule_intro(program: Program, locale: str) -> str:
@@ -471,7 +469,7 @@ def sections_text(program: Program, locale: str) -> str:
 
 
 def section_name(section: Section, locale: str) -> str:
-    """ "3. Education and youth policy"; the title alone for a section without a number."""
+    """A section's number and title ("3. Education…"); the title alone without a number."""
     title = section.title.get(locale)
     return f"{section.number}. {title}" if section.number is not None else title
 
@@ -553,7 +551,7 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
         if s.id in clash:
             line += " ⚠️ " + _("overlaps")
         entries.append((line, s.id, n))
-    pages = paginate(header, entries, size=DAY_PAGE)  # a phone screen, two rows of numbers
+    pages = paginate(header, entries, per_page=DAY_PAGE)  # a phone screen: two rows of numbers
     if clash:
         note = "\n\n⚠️ " + _("Some saved sessions overlap in time.")
         pages = [Page(p.text + note, p.numbered, p.page, p.pages) for p in pages]
@@ -566,7 +564,7 @@ class ScheduleView:
     program changes. Marks change only when a session starts or ends, so pages are reused."""
 
     program: Program
-    _days: dict[tuple[date, str, tuple[tuple[str, Mark], ...]], list[Page]] = field(
+    _days: dict[tuple[date, str, bool, tuple[tuple[str, Mark], ...]], list[Page]] = field(
         default_factory=dict
     )
 
@@ -576,13 +574,14 @@ class ScheduleView:
         """The day's pages and the one to open first (today: the one with "now")."""
         if program is not self.program:  # another import landed before the reload hook ran
             self.program, self._days = program, {}
+        today = now.astimezone(self.program.forum.tz).date() == day
         marks = day_marks(self.program, day, now)
-        key = (day, locale, tuple(sorted(marks.items())))
+        key = (day, locale, today, tuple(sorted(marks.items())))
         pages = self._days.get(key)
         if pages is None:
             if len(self._days) > MAX_CACHED_DAYS:
                 self._days.clear()
-            pages = self._days[key] = day_pages(self.program, day, locale, marks)
+            pages = self._days[key] = day_pages(self.program, day, locale, marks, today)
         return pages, current_page(pages, marks)
 
     async def reload(self, program: Program) -> None:

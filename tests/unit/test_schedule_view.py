@@ -95,7 +95,7 @@ def test_today_marks_what_ended_is_on_and_comes_next(en: str) -> None:
     assert marks["d2-press"] is Mark.NEXT
     assert "d2-lunch" not in marks
     assert day_marks(program, DAY2, at("2027-06-24T10:30")) == {}  # not today
-    pages = day_pages(program, DAY2, en, marks)
+    pages = day_pages(program, DAY2, en, marks, today=True)
     morning = pages[0].text
     assert "🗓 <b>Today, Fri 25 June</b>" in morning
     assert "🔴 <b>3.</b> 10:00–12:30 Plenary" in morning
@@ -195,3 +195,11 @@ def test_now_and_next_names_the_building_only_when_there_are_several(en: str) ->
     )
     text, _sessions = now_and_next(one_venue, at("2027-06-25T10:30"), en)
     assert "Main Hall" in text and "Regional Palace of Culture" not in text
+
+
+def test_a_long_agenda_pages_by_ten(en: str) -> None:
+    program = sample()
+    pages = agenda_pages(program, [s.id for s in program.sessions], en)
+    assert len(pages) == -(-len(program.sessions) // DAY_PAGE)
+    assert all(len(p.numbered) <= DAY_PAGE for p in pages)
+    assert [n for p in pages for n, _sid in p.numbered] == list(range(1, len(program.sessions) + 1))
