@@ -17,9 +17,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile, Update
 
+from bot.clock import Clock
+from bot.errors import SetupError
 from bot.offline import BOT_USER, OfflineSession, plain
 from bot.settings import Settings
 
@@ -99,22 +102,24 @@ def terminal_text(text: str) -> str:
 
 
 class DemoChat:
-    def __init__(self, app: Any, session: TerminalSession) -> None:
-        self.app = app
+    def __init__(self, dp: Dispatcher, bot: Bot, session: TerminalSession, clock: Clock) -> None:
+        self.dp = dp
+        self.bot = bot
         self.session = session
+        self.clock = clock
         self.user = dict(DEMO_USER)
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(100000)
 
     async def feed(self, payload: dict[str, Any]) -> None:
         update = Update.model_validate({"update_id": next(self.update_ids), **payload})
-        await self.app.dp.feed_update(self.app.bot, update)
+        await self.dp.feed_update(self.bot, update)
 
     def message(self, **fields: Any) -> dict[str, Any]:
         return {
             "message_id": next(self.message_ids),
             # The demo's clock, as for every time the bot shows or stores.
-            "date": int(self.app.clock.now().timestamp()),
+            "date": int(self.clock.now().timestamp()),
             "chat": {"id": self.user["id"], "type": "private"},
             "from": self.user,
             **fields,
@@ -191,8 +196,7 @@ def log_to_file(path: Path, level: str) -> Path:
 
 
 async def run_demo(settings: Settings, database: Path | None, script: Path | None) -> None:
-    from bot.app import create_app, start_services, stop_services
-    from bot.cli import SetupError
+    from bot.app import create_app
 
     out_dir = Path(tempfile.mkdtemp(prefix="forum-bot-demo-"))
     db_path = database or out_dir / "demo.sqlite3"
@@ -211,7 +215,7 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
     except Exception as exc:
         raise SetupError(f"the demo could not start: {exc}") from None
     session.now = lambda: app.clock.now().timestamp()
-    await start_services(app)
+    await app.startup()
     forum = app.programs.program.forum
     now = app.clock.now().astimezone(forum.tz)
     print(f"Offline demo of the forum bot: {forum.title.get('en')} (sample data).")
@@ -221,7 +225,7 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
     )
     print(f"Files the bot sends are saved in {out_dir}; its log is {log_path}.")
     print(HELP)
-    chat = DemoChat(app, session)
+    chat = DemoChat(app.dp, app.bot, session, app.clock)
     try:
         await chat.say("/start")
         async for line in read_lines(script):
@@ -237,5 +241,5 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
-        await stop_services(app)
+        await app.shutdown()
         print("\nBye.", file=sys.stderr)

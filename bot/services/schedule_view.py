@@ -78,19 +78,31 @@ def format_label(value: Format) -> str:
     return _("in person")
 
 
+def session_when(session: Session, locale: str) -> str:
+    """`Thu, 25 June, 10:00–11:00`."""
+    return f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
+
+
 def session_line(
     program: Program,
     session: Session,
     locale: str,
-    number: int | None,
+    number: int | None = None,
+    *,
+    day: bool = False,
+    title: bool = True,
     with_time: bool = True,
     with_venue: bool = False,
 ) -> str:
-    """`1. 10:00–11:00 Title · Hall` with a cancelled session struck through; `with_venue`
-    adds the building to the hall (where the forum uses more than one)."""
-    title = escape(cut(session.title.get(locale), TITLE_IN_LIST))
-    if session.cancelled:
-        title = "❌ <s>{title}</s> {mark}".format(title=title, mark=_("(cancelled)"))
+    """A session on one line, as every list, notice and answer shows it:
+    `1. Thu, 25 June, 10:00–11:00 Title · Hall` — the number, the day and the title when
+    asked for; a cancelled session struck through. Without the time when a heading above
+    gives it (sessions sharing one); `with_venue` names the building as well as the hall
+    (where the forum uses more than one)."""
+    if day:
+        when = session_when(session, locale)
+    else:
+        when = time_range(session, locale) if with_time else ""
     place = (
         place_name(program, session.venue, session.hall, locale)
         if with_venue
@@ -98,8 +110,16 @@ def session_line(
     )
     where = f" · <i>{escape(place)}</i>" if place else ""
     prefix = f"<b>{number}.</b> " if number is not None else ""
-    when = f"{time_range(session, locale)} " if with_time else ""
-    return f"{prefix}{when}{title}{where}"
+    if not title:
+        if session.cancelled:
+            return "{prefix}❌ <s>{when}</s> {mark}{where}".format(
+                prefix=prefix, when=when, mark=_("(cancelled)"), where=where
+            )
+        return f"{prefix}{when}{where}"
+    name = escape(cut(session.title.get(locale), TITLE_IN_LIST))
+    if session.cancelled:
+        name = "❌ <s>{title}</s> {mark}".format(title=name, mark=_("(cancelled)"))
+    return f"{prefix}{when} {name}{where}" if when else f"{prefix}{name}{where}"
 
 
 Entry = tuple[str, str | None, int]  # line, session id (None: a heading), number
@@ -415,15 +435,20 @@ def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]
     return lines
 
 
-def session_card(program: Program, session: Session, locale: str) -> str:
+def session_head(program: Program, session: Session, locale: str) -> list[str]:
+    """The top of a session's card: title, cancelled or not, when, where (with the address)."""
     lines = [f"<b>{escape(session.title.get(locale))}</b>"]
     if session.cancelled:
         lines.append("❌ <b>{}</b>".format(_("Cancelled")))
-    when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
-    lines.append("🕒 " + when)
+    lines.append("🕒 " + session_when(session, locale))
     place = place_label(program, session.venue, session.hall, locale)
     if place:
         lines.append("📍 " + escape(place))
+    return lines
+
+
+def session_card(program: Program, session: Session, locale: str) -> str:
+    lines = session_head(program, session, locale)
     fmt = _("Format: {format}").format(format=format_label(session.format))
     if session.stream_link:
         fmt += " — " + '<a href="{url}">{label}</a>'.format(
