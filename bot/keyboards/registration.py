@@ -132,8 +132,8 @@ def summary_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
         )
         for label, step in items
     ]
-    for start in range(0, len(buttons), 2):
-        b.row(*buttons[start : start + 2])
+    for row in pack(buttons):
+        b.row(*row)
     b.row(
         InlineKeyboardButton(
             text=_("✅ Confirm"), callback_data=RegCb(action="confirm", step="summary").pack()

@@ -3,7 +3,8 @@ columns, a label too wide to share its row alone in it, no two labels alike on o
 
 A crawler talks to the real application through the fake Bot API as a participant and as an
 organizer would: it sends every command and free-text questions made of the programme's own
-names, then presses every button it has not pressed yet, breadth first. The programmes are the
+names, then presses every button it has not pressed yet, breadth first; then, with the clock
+moved to the registration weeks, it walks the registration form. The programmes are the
 sample and a copy with every name made very long and titles that repeat.
 """
 
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,10 @@ from bot.app import App
 from bot.keyboards.labels import LABEL_LIMIT, row_limit, width
 from bot.program.loader import parse_program
 from bot.program.model import Program
+from tests.e2e.registration_helpers import OPEN_CLOCK
 from tests.fakeapi import FakeTelegram, FakeUser
 from tests.harness import OWNER_ID, running_app
+from tests.robustness.support import Probe, walk_registration
 from tests.schedule_helpers import long_titles_text, sample_text, write
 
 # During the forum's second day: now and next, today's marks, every screen of the schedule.
@@ -174,9 +178,25 @@ async def crawl_all(app: App, fake: FakeTelegram, program: Program) -> list[Find
         await organizer.step(owner.press_data(f"lang:{crawl.language}"))
         await organizer.run(ORGANIZER_COMMANDS)
         organizers.append(organizer)
+    form = await crawl_form(app, fake, program)
     fake.assert_no_rejections()
-    return [finding for crawl in (*(c for c, _t in participants), *organizers)
+    return [finding for crawl in (*(c for c, _t in participants), *organizers, form)
             for finding in crawl.keyboards]  # fmt: skip
+
+
+async def crawl_form(app: App, fake: FakeTelegram, program: Program) -> Crawl:
+    """The registration form, open a month before the forum: walked in English as a minor
+    (every step, the guardian's too), then every button of its summary pressed."""
+    app.clock.offset += datetime.fromisoformat(OPEN_CLOCK).replace(
+        tzinfo=program.forum.tz
+    ) - datetime.fromisoformat(FORUM_DAY).replace(tzinfo=program.forum.tz)
+    user = fake.add_user(8200, "Anna", language_code="en", phone="+375291234567")
+    crawl = Crawl(app, fake, program, user, "en")
+    await walk_registration(Probe(fake, app), user)
+    await crawl.settle()
+    crawl.collect(0)
+    await crawl.run(())
+    return crawl
 
 
 def problems(findings: list[Finding]) -> list[str]:
