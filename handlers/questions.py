@@ -22,6 +22,7 @@ from bot.services import cities
 from bot.services.delivery import DeliveryEngine
 from bot.services.inbox import notify_organizers
 from bot.services.program import ProgramService
+from bot.services.schedule_view import section_heading
 from bot.services.search import THRESHOLD, Hit, SearchService, city_partners
 from bot.settings import Settings
 from db import Database
@@ -131,11 +132,7 @@ def render(program: Program, hit: Hit, locale: str) -> tuple[str, list[Hit]] | N
         section = program.section(hit.id)
         if section is None:
             return None
-        lines = [
-            _("<b>Section {number}. {title}</b>").format(
-                number=section.number, title=hd.quote(section.title.get(locale))
-            )
-        ]
+        lines = [f"<b>{hd.quote(section_heading(section, locale))}</b>"]
         for session in program.sessions_of_section(section.id)[:5]:
             lines.append(session_item(program, session, locale))
         return "\n".join(lines), [hit]

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from bot.i18n_markers import N_
-from bot.program.loader import ProgramError, ProgramInvalid, parse_program, program_checksum
+from bot.program.files import is_workbook, parse_program_bytes, read_program_file
+from bot.program.loader import ProgramError, ProgramInvalid, parse_program
 from bot.program.model import Program
+from bot.program.writer import program_checksum, program_yaml
 from db import Database
 
 logger = logging.getLogger(__name__)
@@ -27,34 +28,37 @@ class ImportResult:
     program: Program | None
     errors: list[ProgramError] = field(default_factory=list)
     changed: bool = False
+    # What is stored for the program: a YAML file's own text, else the program written as YAML.
+    source: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def read_source(path: Path) -> str:
-    return Path(path).read_text(encoding="utf-8")
+def load_program_bytes(data: bytes, filename: str) -> ImportResult:
+    """Validate a program file (YAML or .xlsx, told apart by content) without storing it.
 
-
-def unreadable(path: Path, exc: OSError) -> ProgramError:
-    return ProgramError(
-        str(path),
-        None,
-        "",
-        N_("cannot read the file: {error}"),
-        {"error": exc.strerror or str(exc)},
-    )
+    On success `program` is set and `source` is what `ProgramService.import_program` stores;
+    else `errors` lists every problem (`error.render(gettext)` gives `file:line: field: ...`
+    or `Sheet!C5: field: ...`). Never raises for a bad file: size limit, a renamed binary, a
+    zip bomb... are errors too.
+    """
+    try:
+        program = parse_program_bytes(data, filename)
+    except ProgramInvalid as exc:
+        return ImportResult(None, list(exc.errors))
+    source = program_yaml(program) if is_workbook(data) else data.decode("utf-8-sig")
+    return ImportResult(program, source=source)
 
 
 def check_file(path: Path) -> ImportResult:
-    """Validate a program file without loading it."""
+    """Validate a program file (YAML or .xlsx) without loading it."""
     try:
-        return ImportResult(parse_program(read_source(path), str(path)))
+        data = read_program_file(Path(path))
     except ProgramInvalid as exc:
         return ImportResult(None, list(exc.errors))
-    except (OSError, UnicodeDecodeError) as exc:
-        return ImportResult(None, [unreadable(path, exc)])
+    return load_program_bytes(data, str(path))
 
 
 class ProgramService:
@@ -97,29 +101,49 @@ class ProgramService:
         self.version = stored.id
 
     async def import_file(self, path: Path) -> ImportResult:
+        """Validate and store a program file, YAML or .xlsx (see `import_bytes`)."""
         try:
-            source = read_source(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            return ImportResult(None, [unreadable(path, exc)])
-        return await self.import_text(source, str(path))
+            data = read_program_file(Path(path))
+        except ProgramInvalid as exc:
+            return ImportResult(None, list(exc.errors))
+        return await self.import_bytes(data, str(path))
+
+    async def import_bytes(self, data: bytes, filename: str) -> ImportResult:
+        """Validate and store a program file's bytes; a bad file changes nothing."""
+        checked = load_program_bytes(data, filename)
+        if checked.program is None:
+            return checked
+        return await self.import_program(checked.program, filename, checked.source)
 
     async def import_text(self, source: str, filename: str) -> ImportResult:
-        """Validate and store a program in one transaction; a bad one changes nothing."""
+        """Validate and store a YAML program text; a bad one changes nothing."""
         try:
             new = parse_program(source, filename)
         except ProgramInvalid as exc:
             return ImportResult(None, list(exc.errors))
-        checksum = program_checksum(source)
+        return await self.import_program(new, filename, source)
+
+    async def import_program(
+        self, new: Program, filename: str, source: str | None = None
+    ) -> ImportResult:
+        """Make a checked program current in one transaction (hooks included).
+
+        The same content as the current program (whatever the file's format) is "unchanged":
+        nothing is stored and no hook runs. `source` is the YAML stored for it (default: the
+        program written as YAML).
+        """
+        source = program_yaml(new) if source is None else source
+        checksum = program_checksum(new)
         async with self.db.transaction():
             stored = await self.db.programs.current()
-            if stored is not None and stored.checksum == checksum:
-                return ImportResult(new, changed=False)
             old = parse_program(stored.source, stored.filename) if stored else None
+            if stored is not None and (stored.checksum == checksum or old == new):
+                return ImportResult(new, changed=False, source=source)
             for hook in self.import_hooks:
                 await hook(self.db, old, new)
             version = await self.db.programs.add(checksum, Path(filename).name, source)
         await self._set(new, version)
-        return ImportResult(new, changed=True)
+        return ImportResult(new, changed=True, source=source)
 
     async def refresh(self) -> bool:
         """Pick up a program imported by another process (`forum-bot import`)."""

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 
-from bot.i18n import _, fmt_date, fmt_day, fmt_time, ngettext
-from bot.program.model import Format, Program, Section, Session
+from bot.i18n import N_, _, fmt_date, fmt_day, fmt_time, ngettext
+from bot.program.model import Format, Program, Section, Session, SessionKind
 
 # Room left under Telegram's 4096 characters for headers and page marks.
 TEXT_BUDGET = 3600
 PAGE_SESSIONS = 24  # three rows of eight numbered buttons
 TITLE_IN_LIST = 110
 DESCRIPTION_LIMIT = 1800
+NOTICE_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,40 @@ def format_label(value: Format) -> str:
     if value is Format.HYBRID:
         return _("hybrid (in person and online)")
     return _("in person")
+
+
+KIND_LABELS: dict[SessionKind, str] = {
+    SessionKind.PLENARY: N_("Plenary session"),
+    SessionKind.SECTION: N_("Section meeting"),
+    SessionKind.YOUTH: N_("Youth event"),
+    SessionKind.BUSINESS: N_("Business meeting"),
+    SessionKind.SIGNING: N_("Signing ceremony"),
+    SessionKind.EXCURSION: N_("Excursion"),
+    SessionKind.CULTURE: N_("Cultural programme"),
+    SessionKind.REGISTRATION: N_("Registration"),
+    SessionKind.BREAK: N_("Break"),
+    SessionKind.PRESS: N_("Press event"),
+    SessionKind.OTHER: N_("Event"),
+    SessionKind.ROUND_TABLE: N_("Round table"),
+    SessionKind.OPENING: N_("Opening ceremony"),
+    SessionKind.CLOSING: N_("Closing ceremony"),
+    SessionKind.BUSINESS_COUNCIL: N_("Business council"),
+    SessionKind.CONCERT: N_("Concert"),
+}
+# Kinds a card does not name: a section's meeting says so by its section line.
+UNNAMED_KINDS = frozenset({SessionKind.SECTION, SessionKind.OTHER})
+
+
+def kind_label(kind: SessionKind) -> str:
+    return _(KIND_LABELS[kind])
+
+
+def section_heading(section: Section, locale: str) -> str:
+    """`Section 3: Title`, or the title alone for a section without a number (plain text)."""
+    title = section.title.get(locale)
+    if section.number is None:
+        return title
+    return _("Section {number}: {title}").format(number=section.number, title=title)
 
 
 def session_line(program: Program, session: Session, locale: str, number: int | None) -> str:
@@ -195,12 +230,11 @@ def now_and_next(program: Program, now: datetime, locale: str) -> tuple[str, lis
 # ---------------------------------------------------------------- cards
 
 
-def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]:
+def people_lines(program: Program, refs: Iterable[str], locale: str) -> list[str]:
+    """Speakers or moderators: entries with their position, plain names as given."""
     lines = []
-    for speaker_id in ids:
-        person = program.speaker(speaker_id)
-        if person is None:
-            continue
+    for ref in refs:
+        person = program.person(ref)
         about = ", ".join(p.get(locale) for p in (person.position, person.organization) if p)
         name = f"<b>{escape(person.name.get(locale))}</b>"
         lines.append(f"• {name} — {escape(about)}" if about else f"• {name}")
@@ -209,8 +243,12 @@ def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]
 
 def session_card(program: Program, session: Session, locale: str) -> str:
     lines = [f"<b>{escape(session.title.get(locale))}</b>"]
+    if session.kind not in UNNAMED_KINDS:
+        lines.append(f"🏷 <i>{escape(kind_label(session.kind))}</i>")
     if session.cancelled:
         lines.append("❌ <b>{}</b>".format(_("Cancelled")))
+    if session.notice:
+        lines.append(f"📢 <b>{escape(cut(session.notice.get(locale), NOTICE_LIMIT))}</b>")
     when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
     lines.append("🕒 " + when)
     place = place_label(program, session.venue, session.hall, locale)
@@ -224,12 +262,7 @@ def session_card(program: Program, session: Session, locale: str) -> str:
     lines.append("🎥 " + fmt if session.format is not Format.IN_PERSON else "👥 " + fmt)
     section = program.section(session.section)
     if section:
-        lines.append(
-            "🧩 "
-            + _("Section {number}: {title}").format(
-                number=section.number, title=escape(section.title.get(locale))
-            )
-        )
+        lines.append("🧩 " + escape(section_heading(section, locale)))
     speakers = people_lines(program, session.speakers, locale)
     if speakers:
         lines += ["", "<b>{}</b>".format(_("Speakers:")), *speakers]
@@ -255,20 +288,13 @@ def sections_text(program: Program, locale: str) -> str:
 
 
 def section_label(section: Section, locale: str) -> str:
-    return cut(f"{section.number}. {section.title.get(locale)}", 60)
+    title = section.title.get(locale)
+    return cut(title if section.number is None else f"{section.number}. {title}", 60)
 
 
 def section_card(program: Program, section: Section, locale: str) -> tuple[str, list[Session]]:
     sessions = list(program.sessions_of_section(section.id))
-    lines = [
-        "🧩 <b>{}</b>".format(
-            escape(
-                _("Section {number}: {title}").format(
-                    number=section.number, title=section.title.get(locale)
-                )
-            )
-        )
-    ]
+    lines = [f"🧩 <b>{escape(section_heading(section, locale))}</b>"]
     place = place_label(program, section.venue, section.hall, locale)
     if place:
         lines.append("📍 " + escape(place))

@@ -316,7 +316,8 @@ def _documents(program: Program) -> Iterable[_Doc]:
         doc = _Doc("section", section.id)
         doc.add(1.0, section.title.all())
         # "секция 3", "секцыя 3", "section 3": people name sections by their number.
-        doc.add(1.2, [f"секция секцыя section {section.number}"])
+        if section.number is not None:
+            doc.add(1.2, [f"секция секцыя section {section.number}"])
         doc.add(0.9, section.keywords)
         # Its meetings are part of it: "agriculture section" finds the section first.
         doc.add(0.8, [v for s in program.sessions_of_section(section.id) for v in s.title.all()])
@@ -356,13 +357,8 @@ def _documents(program: Program) -> Iterable[_Doc]:
         yield doc
 
 
-def _people(program: Program, ids: Iterable[str]) -> list[str]:
-    found = []
-    for speaker_id in ids:
-        speaker = program.speaker(speaker_id)
-        if speaker is not None:
-            found.extend(speaker.name.all())
-    return found
+def _people(program: Program, refs: Iterable[str]) -> list[str]:
+    return [name for ref in refs for name in program.person(ref).name.all()]
 
 
 def _place(program: Program, venue_id: str | None, hall_id: str | None) -> list[str]:

@@ -13,9 +13,9 @@ from bot.program.loader import (
     ProgramInvalid,
     load_program_file,
     parse_program,
-    program_checksum,
 )
 from bot.program.model import LANGUAGES, Program, SessionKind, Text
+from bot.program.writer import program_checksum
 
 # 22 lines; every snippet below starts on line 23.
 BASE = """\
@@ -207,15 +207,22 @@ def test_default_language() -> None:
     assert program.forum.title.get("ru") == "Форум"
 
 
-def test_checksum() -> None:
-    assert program_checksum("abc") == program_checksum("abc")
-    assert program_checksum("abc") != program_checksum("abd")
-    assert len(program_checksum("Могилёв")) == 64
+def test_checksum_follows_the_content_not_the_text() -> None:
+    program = parse(SESSION)
+    same = parse("# a comment changes no content\n" + SESSION.replace('"10:00"', "'10:00'"))
+    other = parse(SESSION.replace("title: A", "title: B"))
+    assert program_checksum(same) == program_checksum(program)
+    assert program_checksum(other) != program_checksum(program)
+    assert len(program_checksum(program)) == 64
 
 
 # -- one error per rule, with its line and field ----------------------------------------------
 
 
+UNKNOWN_SPEAKER = (
+    "unknown speaker {id}; a name given instead of a speaker id must have a capital letter or "
+    "a space"
+)
 SESSION_CASES = [
     # (replace this, with that, expected line, field, msgid)
     ('end: "12:00"', 'end: "09:00"', 27, "sessions[0].end", "end {end} is not after start {start}"),
@@ -230,12 +237,14 @@ SESSION_CASES = [
     ("title: A", "title: A\n    venue: expo", 29, "sessions[0].venue", "unknown venue {id}"),
     ("title: A", "title: A\n    venue: palace\n    hall: small", 30, "sessions[0].hall",
      "unknown hall {hall} in venue {venue}"),
-    ("title: A", "title: A\n    hall: main", 29, "sessions[0].hall",
+    ("title: A", "title: A\n    hall: small", 29, "sessions[0].hall",
+     "hall {hall} is given without a venue, and no venue has such a hall"),
+    ("title: A", "title: A\n    venue: '-'\n    hall: main", 30, "sessions[0].hall",
      "hall {hall} is given without a venue"),
     ("title: A", "title: A\n    speakers: [ivanov, petrov]", 29, "sessions[0].speakers[1]",
-     "unknown speaker {id}"),
+     UNKNOWN_SPEAKER),
     ("title: A", "title: A\n    moderators:\n      - ivanov\n      - petrov", 31,
-     "sessions[0].moderators[1]", "unknown speaker {id}"),
+     "sessions[0].moderators[1]", UNKNOWN_SPEAKER),
     ("title: A", "title: A\n    kind: lecture", 29, "sessions[0].kind",
      "unknown value {value}; allowed: {allowed}"),
     ("title: A", "title: A\n    format: offline", 29, "sessions[0].format",
@@ -296,7 +305,7 @@ BASE_CASES = [
     # a missing field is reported on the first line of its mapping
     ("  city: Могилёв\n", "", 2, "forum.city", "required field {key} is missing"),
     ("    title: Промышленность", "    title: Промышленность\n    moderators: [petrov]", 23,
-     "sections[0].moderators[0]", "unknown speaker {id}"),
+     "sections[0].moderators[0]", UNKNOWN_SPEAKER),
     ("    title: Промышленность", "    title: Промышленность\n    venue: expo", 23,
      "sections[0].venue", "unknown venue {id}"),
     ("    title: Промышленность", "    title: Промышленность\n    link: www.example.org", 23,
@@ -597,7 +606,9 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     path.write_bytes("forum: Могилёв".encode("cp1251"))
     with pytest.raises(ProgramInvalid) as info:
         load_program_file(path)
-    assert [e.message for e in info.value.errors] == ["cannot read the file: {reason}"]
+    assert [e.message for e in info.value.errors] == [
+        "the text is not in UTF-8 (byte {offset}); save the file as UTF-8"
+    ]
 
 
 def test_load_from_file(tmp_path: Path) -> None:
