@@ -8,6 +8,8 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.i18n_markers import N_
+
 LANGUAGES: tuple[str, ...] = ("ru", "be", "en")
 
 
@@ -59,6 +61,27 @@ class SessionKind(StrEnum):
     CLOSING = "closing"
     BUSINESS_COUNCIL = "business_council"
     CONCERT = "concert"
+
+
+# How each kind is called where it is shown (msgids, translated by the reader's locale).
+KIND_LABELS: dict[SessionKind, str] = {
+    SessionKind.PLENARY: N_("Plenary session"),
+    SessionKind.SECTION: N_("Section meeting"),
+    SessionKind.YOUTH: N_("Youth event"),
+    SessionKind.BUSINESS: N_("Business meeting"),
+    SessionKind.SIGNING: N_("Signing ceremony"),
+    SessionKind.EXCURSION: N_("Excursion"),
+    SessionKind.CULTURE: N_("Cultural programme"),
+    SessionKind.REGISTRATION: N_("Registration"),
+    SessionKind.BREAK: N_("Break"),
+    SessionKind.PRESS: N_("Press event"),
+    SessionKind.OTHER: N_("Event"),
+    SessionKind.ROUND_TABLE: N_("Round table"),
+    SessionKind.OPENING: N_("Opening ceremony"),
+    SessionKind.CLOSING: N_("Closing ceremony"),
+    SessionKind.BUSINESS_COUNCIL: N_("Business council"),
+    SessionKind.CONCERT: N_("Concert"),
+}
 
 
 class QuestionKind(StrEnum):

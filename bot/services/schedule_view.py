@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 
-from bot.i18n import N_, _, fmt_date, fmt_day, fmt_time, ngettext
-from bot.program.model import Format, Program, Section, Session, SessionKind
+from bot.i18n import _, fmt_date, fmt_day, fmt_time, ngettext
+from bot.program.model import KIND_LABELS, Format, Program, Section, Session, SessionKind
 
 # Room left under Telegram's 4096 characters for headers and page marks.
 TEXT_BUDGET = 3600
@@ -70,24 +70,6 @@ def format_label(value: Format) -> str:
     return _("in person")
 
 
-KIND_LABELS: dict[SessionKind, str] = {
-    SessionKind.PLENARY: N_("Plenary session"),
-    SessionKind.SECTION: N_("Section meeting"),
-    SessionKind.YOUTH: N_("Youth event"),
-    SessionKind.BUSINESS: N_("Business meeting"),
-    SessionKind.SIGNING: N_("Signing ceremony"),
-    SessionKind.EXCURSION: N_("Excursion"),
-    SessionKind.CULTURE: N_("Cultural programme"),
-    SessionKind.REGISTRATION: N_("Registration"),
-    SessionKind.BREAK: N_("Break"),
-    SessionKind.PRESS: N_("Press event"),
-    SessionKind.OTHER: N_("Event"),
-    SessionKind.ROUND_TABLE: N_("Round table"),
-    SessionKind.OPENING: N_("Opening ceremony"),
-    SessionKind.CLOSING: N_("Closing ceremony"),
-    SessionKind.BUSINESS_COUNCIL: N_("Business council"),
-    SessionKind.CONCERT: N_("Concert"),
-}
 # Kinds a card does not name: a section's meeting says so by its section line.
 UNNAMED_KINDS = frozenset({SessionKind.SECTION, SessionKind.OTHER})
 
