@@ -7,6 +7,7 @@ what is wrong with the file, never a traceback.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from bot.i18n_markers import N_
@@ -27,7 +28,8 @@ def file_error(filename: str, message: str, **params: object) -> ProgramInvalid:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+    """Rounded up, so that a file just over the limit does not read as the limit itself."""
+    return f"{math.ceil(size * 10 / (1024 * 1024)) / 10:.1f}"
 
 
 def too_big(filename: str, size: int) -> ProgramInvalid:
@@ -54,7 +56,10 @@ def parse_program_bytes(data: bytes, filename: str) -> Program:
     if data.startswith(OLE_MAGIC):
         raise file_error(
             filename,
-            N_("this is an old binary Office file (.xls); save it as an Excel workbook (.xlsx)"),
+            N_(
+                "this is an old binary Office file (.xls) or a workbook with a password; save it "
+                "as an Excel workbook (.xlsx) without a password"
+            ),
         )
     suffix = Path(filename).suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:

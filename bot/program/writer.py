@@ -9,6 +9,7 @@ it; the workbook writer lays the same data out in sheets.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime, time
 from typing import Any
 
@@ -252,4 +253,5 @@ def program_yaml(program: Program) -> str:
 
 def program_checksum(program: Program) -> str:
     """The identity of a program's content: a YAML file and its workbook give the same one."""
-    return hashlib.sha256(program_yaml(program).encode("utf-8")).hexdigest()
+    text = json.dumps(program_document(program), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

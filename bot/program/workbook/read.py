@@ -19,7 +19,7 @@ import logging
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -203,9 +203,17 @@ def open_book(data: bytes, data_only: bool) -> Any:
         return load_workbook(source, read_only=True, data_only=data_only, keep_links=False)
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
 def unreadable(filename: str, exc: Exception) -> ProgramInvalid:
     name = type(exc).__name__
-    if type(exc).__module__.startswith("defusedxml"):
+    if any(type(e).__module__.startswith("defusedxml") for e in _causes(exc)):
+        logger.warning("Workbook %s refused: %r", filename, exc)
         return file_error(
             filename,
             N_("the workbook contains XML entities or external references; refused for safety"),
@@ -269,20 +277,20 @@ def read_sheet(ws: Any, sheet: Sheet) -> Table:
     while headers and not headers[-1]:
         headers.pop()
     table = Table(sheet, ws.title, headers)
-    for cells in rows:
+    # Rows come one per row number, missing ones filled in: the position is the row number.
+    for row, cells in enumerate(rows, 2):
         values: list[Any] = []
-        for cell in cells:
+        for column, cell in enumerate(cells, 1):
             if cell.value is None:
                 values.append(None)
                 continue
-            row, column = cell.row, cell.column
             if cell.data_type == "f":
                 table.formulas.add((row, column))
             elif cell.data_type == "e":
                 table.errors[(row, column)] = str(cell.value)
             values.append(cell.value)
         if any(_filled(v) for v in values):
-            table.rows.append((cells[0].row if cells else 0, values))
+            table.rows.append((row, values))
     return table
 
 
@@ -299,9 +307,9 @@ def header_problems(table: Table, filename: str) -> list[ProgramError]:
     sheet, found = table.sheet, []
     known = sheet.headers()
 
-    def problem(row: int, column: int, header: str, message: str, **params: object) -> None:
+    def problem(row: int, index: int, header: str, message: str, **params: object) -> None:
         strings = {k: str(v) for k, v in params.items()}
-        cell = cell_name(table.title, row, column)
+        cell = cell_name(table.title, row, index)
         found.append(ProgramError(filename, None, header, message, strings, cell))
 
     seen: dict[str, int] = {}
@@ -353,10 +361,11 @@ def cached_values(book: Any, tables: dict[str, Table]) -> None:
             continue
         ws = by_name[table.title]
         saved: dict[tuple[int, int], Any] = {}
-        for cells in ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1):
-            for cell in cells:
-                if cell.value is not None and (cell.row, cell.column) in table.formulas:
-                    saved[(cell.row, cell.column)] = cell.value
+        rows = ws.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1)
+        for row, cells in enumerate(rows, 2):
+            for column, cell in enumerate(cells, 1):
+                if cell.value is not None and (row, column) in table.formulas:
+                    saved[(row, column)] = cell.value
         for row, values in table.rows:
             for index in range(len(values)):
                 if (row, index + 1) in table.formulas:
