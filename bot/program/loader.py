@@ -878,22 +878,28 @@ class _Parser:
         if hall_node is None or hall is None:
             return venue, None, _NO
         if venue_node is not None:
-            if venue is None or venue not in self.halls:
-                return venue, None, _NO
-            found = find_halls(self.halls[venue], hall)
-            if len(found) == 1:
-                return venue, found[0].id, _NO
-            if found:
-                self.error(hall_node, hall_path, N_("several halls are named {hall}"), hall=hall)
-            else:
-                self.error(
-                    hall_node,
-                    hall_path,
-                    N_("unknown hall {hall} in venue {venue}"),
-                    hall=hall,
-                    venue=venue,
-                )
-            return venue, None, _NO
+            return venue, self.hall_in(venue, hall, hall_node, hall_path), _NO
+        return self.hall_anywhere(hall, hall_node, hall_path, section)
+
+    def hall_in(self, venue: str | None, hall: str, node: Node, path: str) -> str | None:
+        """The id of the hall `hall` (an id or a name) of a known venue."""
+        if venue is None or venue not in self.halls:
+            return None
+        found = find_halls(self.halls[venue], hall)
+        if len(found) == 1:
+            return found[0].id
+        if found:
+            self.error(node, path, N_("several halls are named {hall}"), hall=hall)
+        else:
+            self.error(
+                node, path, N_("unknown hall {hall} in venue {venue}"), hall=hall, venue=venue
+            )
+        return None
+
+    def hall_anywhere(
+        self, hall: str, hall_node: Node, hall_path: str, section: Section | None
+    ) -> tuple[str | None, str | None, frozenset[str]]:
+        """A hall given without a venue: in the section's venue, else in the only venue with it."""
         if section is not None and section.venue in self.halls:
             found = find_halls(self.halls[section.venue], hall)
             if len(found) == 1:
@@ -1007,18 +1013,9 @@ class _Parser:
         notice = f.text("notice")
         main, cancelled = f.boolean("main"), f.boolean("cancelled")
         if parent is not None:
-            # What the session leaves empty comes from its section (and is not written back).
-            taken = set(inherited)
-            if f.get("format") is None:
-                fmt = parent.format
-                taken.add("format")
-            if f.get("stream_link") is None and parent.link:
-                link = parent.link
-                taken.add("stream_link")
-            if not moderators and not f.none("moderators") and parent.moderators:
-                moderators = parent.moderators
-                taken.add("moderators")
-            inherited = frozenset(taken)
+            fmt, link, moderators, inherited = self.inherit(
+                f, parent, (fmt, link, moderators), inherited
+            )
         if start is not None and end is not None and end <= start:
             end_node, end_path = f.where("end")
             self.error(
@@ -1070,6 +1067,30 @@ class _Parser:
             inherited=inherited,
         )
 
+    def inherit(
+        self,
+        f: _Fields,
+        parent: Section,
+        own: tuple[Format | None, str | None, tuple[str, ...]],
+        inherited: frozenset[str],
+    ) -> tuple[Format | None, str | None, tuple[str, ...], frozenset[str]]:
+        """A session's format, stream link and moderators: its own, else its section's.
+
+        What came from the section is named in `Session.inherited` (writers leave it out).
+        """
+        fmt, link, moderators = own
+        taken = set(inherited)
+        if f.get("format") is None:
+            fmt = parent.format
+            taken.add("format")
+        if f.get("stream_link") is None and parent.link:
+            link = parent.link
+            taken.add("stream_link")
+        if not moderators and not f.none("moderators") and parent.moderators:
+            moderators = parent.moderators
+            taken.add("moderators")
+        return fmt, link, moderators, frozenset(taken)
+
     def check_overlaps(self, sessions: list[tuple[Session, Node, str]]) -> None:
         """Two sessions cannot share a hall at the same time (cancelled ones free it)."""
         by_hall: dict[tuple[str, str], list[tuple[Session, Node, str]]] = {}
@@ -1081,17 +1102,20 @@ class _Parser:
             for i, (later, later_node, later_path) in enumerate(group):
                 for earlier, earlier_node, _ in group[:i]:
                     if earlier.end_at > later.start_at:
-                        start_node = _Fields.child(later_node, "start") or later_node
-                        messages = (
-                            N_("overlaps session {other} (line {line}) in the same hall"),
-                            N_("overlaps session {other} ({cell}) in the same hall"),
-                        )
-                        first = _where(_Fields.child(earlier_node, "start") or earlier_node)
-                        if not _in_cells(start_node):
-                            first = _where(earlier_node)
-                        path = f"{later_path}.start"
-                        self.again(start_node, path, messages, first, other=earlier.id)
+                        self.overlap(later_node, later_path, earlier, earlier_node)
                         break
+
+    def overlap(self, node: Node, path: str, earlier: Session, earlier_node: Node) -> None:
+        start = _Fields.child(node, "start") or node
+        # YAML names the other session's line, a workbook the other session's start cell.
+        other = earlier_node
+        if _in_cells(start):
+            other = _Fields.child(earlier_node, "start") or earlier_node
+        messages = (
+            N_("overlaps session {other} (line {line}) in the same hall"),
+            N_("overlaps session {other} ({cell}) in the same hall"),
+        )
+        self.again(start, f"{path}.start", messages, _where(other), other=earlier.id)
 
     def city_pair(self, node: Node, path: str) -> CityPair | None:
         allowed = (

@@ -136,8 +136,10 @@ class ProgramService:
         checksum = program_checksum(new)
         async with self.db.transaction():
             stored = await self.db.programs.current()
+            if stored is not None and stored.checksum == checksum:
+                return ImportResult(new, changed=False, source=source)
             old = parse_program(stored.source, stored.filename) if stored else None
-            if stored is not None and (stored.checksum == checksum or old == new):
+            if old == new:  # stored under an older kind of checksum
                 return ImportResult(new, changed=False, source=source)
             for hook in self.import_hooks:
                 await hook(self.db, old, new)
