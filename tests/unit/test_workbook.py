@@ -363,15 +363,17 @@ def test_zip_bomb_by_ratio() -> None:
     )
     assert len(data) < 100_000
     assert errors(data) == [
-        "p.xlsx: the workbook unpacks to more than 50 MB, far more than its own size "
-        "(a zip bomb?); refused"
+        "p.xlsx: a part of the workbook unpacks to over 100 times its packed size (a zip bomb?); "
+        "refused"
     ]
 
 
-def test_zip_bomb_by_size_declared_or_real() -> None:
+def test_zip_bomb_by_size_and_a_lying_header() -> None:
     parts = {f"xl/part{n}.xml": b" " * (6 << 20) for n in range(10)}
     data = zip_of({"[Content_Types].xml": b"<Types/>", **parts})
-    assert "(a zip bomb?)" in errors(data)[0]
+    assert errors(data) == [
+        "p.xlsx: the workbook unpacks to more than 50 MB (a zip bomb?); refused"
+    ]
     # a header that understates the size: nothing past the claim is unpacked
     small = zip_of({"[Content_Types].xml": b"<Types/>", "xl/a.xml": b"a" * 200_000})
     lying = small.replace((200_000).to_bytes(4, "little"), (1000).to_bytes(4, "little"))

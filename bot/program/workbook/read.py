@@ -166,9 +166,8 @@ def check_archive(data: bytes, filename: str) -> None:
 
 def unpack_counting(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str) -> None:
     """Unpack every entry once, stopping at the limits, whatever the sizes declared."""
-    declared = sum(e.file_size for e in entries)
-    if declared > MAX_UNPACKED:
-        raise bomb(name, declared)
+    if sum(e.file_size for e in entries) > MAX_UNPACKED:
+        raise too_much(name)
     total = 0
     for entry in entries:
         limit = max(RATIO_FLOOR, MAX_RATIO * max(entry.compress_size, 1))
@@ -177,18 +176,26 @@ def unpack_counting(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], na
             while chunk := stream.read(64 * 1024):
                 size += len(chunk)
                 total += len(chunk)
-                if size > limit or total > MAX_UNPACKED or size > entry.file_size:
-                    raise bomb(name, max(total, declared))
+                if total > MAX_UNPACKED:
+                    raise too_much(name)
+                if size > limit:
+                    raise file_error(
+                        name,
+                        N_(
+                            "a part of the workbook unpacks to over {ratio} times its packed "
+                            "size (a zip bomb?); refused"
+                        ),
+                        ratio=MAX_RATIO,
+                    )
+                if size > entry.file_size:  # zipfile stops there itself; never trust a header
+                    raise zipfile.BadZipFile(f"{entry.filename} is larger than declared")
 
 
-def bomb(filename: str, size: int) -> ProgramInvalid:
+def too_much(filename: str) -> ProgramInvalid:
     return file_error(
         filename,
-        N_(
-            "the workbook unpacks to more than {size} MB, far more than its own size "
-            "(a zip bomb?); refused"
-        ),
-        size=f"{max(size, MAX_UNPACKED) / (1024 * 1024):.0f}",
+        N_("the workbook unpacks to more than {limit} MB (a zip bomb?); refused"),
+        limit=MAX_UNPACKED // (1024 * 1024),
     )
 
 
