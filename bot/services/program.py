@@ -42,7 +42,8 @@ def load_program_bytes(data: bytes, filename: str) -> ImportResult:
     On success `program` is set and `source` is what `ProgramService.import_program` stores;
     else `errors` lists every problem (`error.render(gettext)` gives `file:line: field: ...`
     or `Sheet!C5: field: ...`). Never raises for a bad file: size limit, a renamed binary, a
-    zip bomb... are errors too.
+    zip bomb... are errors too. CPU-bound (a big workbook takes a moment): in the bot, call it
+    through `asyncio.to_thread`.
     """
     try:
         program = parse_program_bytes(data, filename)

@@ -102,7 +102,8 @@ def workbook_bytes(program: Program | None, translate: Translate = untranslated)
     """The program as .xlsx bytes; None gives the blank template.
 
     `translate(msgid, language)` renders the instructions sheet in ru, be and en (the bot and
-    the CLI pass their gettext; without it the instructions are in English only, three times).
+    the CLI pass `bot.i18n.translator(i18n)`; without it the instructions are in English).
+    CPU-bound: in the bot, call it through `asyncio.to_thread`.
     """
     from openpyxl import Workbook  # lazy: only exports and imports of workbooks need it
 
