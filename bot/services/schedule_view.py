@@ -248,7 +248,9 @@ def session_card(program: Program, session: Session, locale: str) -> str:
     speakers = people_lines(program, session.speakers, locale)
     if speakers:
         lines += ["", "<b>{}</b>".format(_("Speakers:")), *speakers]
-    moderators = people_lines(program, session.moderators, locale)
+    # A section's moderators who also speak at this session are listed once, as speakers.
+    chairs = [ref for ref in session.moderators if ref not in session.speakers]
+    moderators = people_lines(program, chairs, locale)
     if moderators:
         lines += ["", "<b>{}</b>".format(_("Moderators:")), *moderators]
     if session.description:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import create_i18n, in_locale
-from bot.program.loader import load_program_file
+from bot.program.loader import SAMPLE_PROGRAM_PATH, load_program_file
 from bot.program.model import KIND_LABELS, Program, SessionKind
 from bot.services.schedule_view import section_card, section_label, session_card
 from bot.services.search import Hit, SearchIndex
@@ -62,6 +62,10 @@ def test_card_shows_the_section_moderators_and_place(full: Program, en: str) -> 
     assert "Big Hall, Grodno Arena" in text
     assert "🧩 Section 2: Trade" in text
     assert "Moderators" not in card(full, "trade-2", en)  # "-": none
+    # a moderator who also speaks is listed once
+    sample = load_program_file(SAMPLE_PROGRAM_PATH)
+    text = card(sample, "d2-s2", en)
+    assert text.count("Sergei Yakubovich") == 1 and "Moderators" not in text
 
 
 def test_a_section_without_a_number_is_never_section_n(full: Program, en: str) -> None:
