@@ -129,3 +129,15 @@ def test_check_and_import_report_cells(env: Path, capsys: pytest.CaptureFixture)
     assert code == 2 and "fake.xlsx: the file is named .xlsx but is not an Excel workbook" in err
     with sqlite3.connect(env / "bot.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM programs").fetchone() == (1,)
+
+
+def test_program_file_may_be_a_workbook(
+    env: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "export", "program.xlsx")
+    monkeypatch.setenv("PROGRAM_FILE", str(env / "program.xlsx"))
+    monkeypatch.setenv("DATABASE_PATH", str(env / "other.sqlite3"))
+    code, out, _ = run(capsys, "export", "from-book.yaml")
+    assert code == 0 and "program.xlsx (the database holds no program yet)" in out
+    text = (env / "from-book.yaml").read_text(encoding="utf-8")
+    assert text == program_yaml(load_program_file(FULL_PROGRAM))
