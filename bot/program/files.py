@@ -91,5 +91,5 @@ def read_program_file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise file_error(
-            str(path), N_("cannot read the file: {reason}"), reason=exc.strerror or str(exc)
+            str(path), N_("cannot read the file: {error}"), error=exc.strerror or str(exc)
         ) from exc

@@ -17,7 +17,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,8 +45,6 @@ from bot.program.model import (
     Venue,
     find_halls,
 )
-
-SAMPLE_PROGRAM_PATH = Path(__file__).with_name("sample_forum.yaml")
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -117,13 +114,6 @@ class ProgramInvalid(Exception):  # noqa: N818 - the name the rest of the bot al
     def __init__(self, errors: list[ProgramError]) -> None:
         self.errors = errors
         super().__init__("\n".join(e.render() for e in errors))
-
-
-def load_program_file(path: str | Path) -> Program:
-    """A program file, YAML or .xlsx (see bot/program/files.py); raises ProgramInvalid."""
-    from bot.program.files import parse_program_bytes, read_program_file
-
-    return parse_program_bytes(read_program_file(Path(path)), str(path))
 
 
 def parse_program(text: str, filename: str) -> Program:

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from bot.program.loader import load_program_file
 from bot.program.writer import program_yaml
 from db import Database
 from tests.harness import detach_routers
+from tests.schedule_helpers import program_of
 
 FULL_PROGRAM = Path(__file__).parents[1] / "data" / "full_program.yaml"
 
@@ -88,7 +88,7 @@ def test_export_yaml_and_template(env: Path, capsys: pytest.CaptureFixture) -> N
     code, _, _ = run(capsys, "export", "program.yaml")
     assert code == 0
     text = (env / "program.yaml").read_text(encoding="utf-8")
-    assert text == program_yaml(load_program_file(FULL_PROGRAM))
+    assert text == program_yaml(program_of(FULL_PROGRAM))
 
     code, out, _ = run(capsys, "export", "--template", "blank.xlsx")
     assert code == 0 and "blank program workbook" in out
@@ -140,4 +140,4 @@ def test_program_file_may_be_a_workbook(
     code, out, _ = run(capsys, "export", "from-book.yaml")
     assert code == 0 and "program.xlsx (the database holds no program yet)" in out
     text = (env / "from-book.yaml").read_text(encoding="utf-8")
-    assert text == program_yaml(load_program_file(FULL_PROGRAM))
+    assert text == program_yaml(program_of(FULL_PROGRAM))

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import create_i18n, in_locale
-from bot.program.loader import SAMPLE_PROGRAM_PATH, load_program_file
 from bot.program.model import KIND_LABELS, Program, SessionKind
 from bot.services.schedule_view import section_card, section_label, session_card
 from bot.services.search import Hit, SearchIndex
+from bot.settings import SAMPLE_PROGRAM
 from handlers.questions import render
+from tests.schedule_helpers import program_of
 
 FULL = Path(__file__).parents[1] / "data" / "full_program.yaml"
 I18N = create_i18n("ru")
@@ -21,7 +22,7 @@ I18N = create_i18n("ru")
 
 @pytest.fixture(scope="module")
 def full() -> Program:
-    return load_program_file(FULL)
+    return program_of(FULL)
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_card_shows_the_section_moderators_and_place(full: Program, en: str) -> 
     assert "🧩 Section 2: Trade" in text
     assert "Moderators" not in card(full, "trade-2", en)  # "-": none
     # a moderator who also speaks is listed once
-    sample = load_program_file(SAMPLE_PROGRAM_PATH)
+    sample = program_of(SAMPLE_PROGRAM)
     text = card(sample, "d2-s2", en)
     assert text.count("Sergei Yakubovich") == 1 and "Moderators" not in text
 

@@ -17,24 +17,26 @@ from openpyxl.utils import get_column_letter
 
 from bot.i18n import create_i18n
 from bot.program.files import MAX_FILE_BYTES, parse_program_bytes
-from bot.program.loader import SAMPLE_PROGRAM_PATH, ProgramInvalid, load_program_file
+from bot.program.loader import ProgramInvalid
 from bot.program.model import Program
 from bot.program.workbook import read, read_workbook, template_bytes, workbook_bytes
 from bot.program.workbook.schema import SHEETS
 from bot.program.writer import program_checksum, program_yaml
 from bot.services.program import load_program_bytes
+from bot.settings import SAMPLE_PROGRAM
+from tests.schedule_helpers import program_of
 
 FULL_PROGRAM_PATH = Path(__file__).parents[1] / "data" / "full_program.yaml"
 
 
 @pytest.fixture(scope="module")
 def sample() -> Program:
-    return load_program_file(SAMPLE_PROGRAM_PATH)
+    return program_of(SAMPLE_PROGRAM)
 
 
 @pytest.fixture(scope="module")
 def full() -> Program:
-    return load_program_file(FULL_PROGRAM_PATH)
+    return program_of(FULL_PROGRAM_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +104,9 @@ def sheet_member(data: bytes, sheet: str) -> str:
 # -- round trips ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [SAMPLE_PROGRAM_PATH, FULL_PROGRAM_PATH], ids=["sample", "full"])
+@pytest.mark.parametrize("path", [SAMPLE_PROGRAM, FULL_PROGRAM_PATH], ids=["sample", "full"])
 def test_yaml_workbook_yaml_loses_nothing(path: Path) -> None:
-    program = load_program_file(path)
+    program = program_of(path)
     from_book = read_workbook(workbook_bytes(program), "p.xlsx")
     assert from_book == program
     assert program_yaml(from_book) == program_yaml(program)
