@@ -15,10 +15,41 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 
+# Latin letters with diacritics (Belarusian Łacinka, Polish, Czech-style transliterations).
+_LATIN_FOLD = str.maketrans(
+    {
+        "ŭ": "w",
+        "č": "ch",
+        "š": "sh",
+        "ž": "zh",
+        "ć": "c",
+        "ś": "s",
+        "ź": "z",
+        "ń": "n",
+        "ł": "l",
+        "ė": "e",
+        "é": "e",
+        "ë": "e",
+        "ý": "y",
+    }
+)
+# Belarusian letters mapped onto the Russian spelling the Russian stemmer knows; soft signs
+# dropped, so that a missed or an extra one (Тюмен, Тюмень) makes no difference.
+_BE_TO_RU = str.maketrans(
+    {"ё": "е", "і": "и", "ў": "в", "э": "е", "ъ": "", "ь": "", "'": "", "’": "", "ʼ": ""}
+)
+_BE_HARD = re.compile(r"(?<=[цчшж])ы")
+
+
+def fold(text: str) -> str:
+    """Lower case, with Belarusian and ё spellings mapped onto Russian-like letters."""
+    folded = text.lower().translate(_BE_TO_RU).translate(_LATIN_FOLD)
+    return _BE_HARD.sub("и", folded)
+
+
+
 def _set(text: str) -> frozenset[str]:
-    # The same folding as search.fold: soft signs dropped, Belarusian letters mapped.
-    table = str.maketrans({"ё": "е", "і": "и", "ў": "в", "э": "е", "ь": "", "ъ": "", "’": ""})
-    return frozenset(text.lower().translate(table).split())
+    return frozenset(fold(text).split())
 
 
 NOW = _set(
@@ -90,6 +121,12 @@ WHERE = _set(
     дзе адрас адраса куды дабрацца даехаць дайсці знаходзіцца where address located
     directions location map карта карце мапа"""
 )
+# "where does X speak", "X's talk": a speaker is asked for.
+SPEAKS = _set(
+    """выступает выступают выступит выступление выступления доклад докладчик спикер спикеры
+    выступае выступаюць выступіць выступленне даклад дакладчык speak speaks speaking talk
+    talks speech speaker speakers presents"""
+)
 # "who moderates", "the moderator", "who hosts": the people who lead a section or session.
 MODERATE = _set(
     """модератор модераторы модератора модераторов модерирует модерируют модерировать
@@ -108,6 +145,42 @@ CITY_CONTEXT = _set(
     """город города городом городе городов горад горада гарады гарадоў city cities town
     towns российский российские российских расійскі расійскія russian белорусский
     белорусские беларускі беларускія belarusian"""
+)
+
+# Everyday words for the same need, in ru, be and en, so that an FAQ entry is found by the
+# words people use rather than those of its question (a doctor / медпункт / мне дрэнна).
+CONCEPTS: tuple[str, ...] = (
+    """врач врача доктор медпункт медик медики медицинская медицинский скорая аптека плохо
+    заболел заболела болит давление урач доктар медпункт дрэнна захварэў аптэка doctor
+    medic medical ambulance first-aid pharmacy sick ill unwell hurt""",
+    """телефон телефона позвонить звонить номер контакты контакт связаться почта email
+    e-mail тэлефон патэлефанаваць нумар кантакты звязацца пошта phone call number contact
+    contacts email reach""",
+    """потерял потеряла потерял забыл забыла пропал пропажа находки находок згубіў згубіла
+    забыў забылася знаходкі lost lose forgot missing found""",
+    """перевод переводчик переводчики синхрон синхронный наушники пераклад перакладчык
+    навушнікі translation translate translator interpretation interpreter interpreting
+    headphones headset""",
+    """гостиница гостиницы отель общежитие проживание жилье жить поселят поселиться ночевать
+    ночлег размещение гасцініца інтэрнат пражыванне жыллё пасяліцца начаваць hotel hostel
+    dormitory accommodation stay sleep""",
+    """обед обеда пообедать поесть еда питание покормят кормят кормить столовая кафе
+    абед паесці ежа харчаванне сталовая lunch food eat meal meals canteen""",
+    """парковка парковку припарковаться машина машину автомобиль стоянка паркоўка
+    прыпаркавацца машыну аўтамабіль parking park car""",
+    """wifi вайфай интернет интернета сеть вайфая інтэрнэт сетка internet wi-fi""",
+    """документы документ паспорт удостоверение дакументы дакумент пашпарт documents
+    document passport id""",
+    """бейдж бейджи бейджик пропуск бэйдж бэйджы пропуск badge badges pass""",
+    """трансфер шаттл автобус автобусы доехать добраться проезд транспорт аўтобус даехаць
+    дабрацца shuttle bus buses transfer transport""",
+    """возраст лет годы младше старше несовершеннолетние узрост гадоў маладзейшым
+    непаўналетнія age old years minors under""",
+    """трансляция трансляцию онлайн стрим смотреть трансляцыя анлайн глядзець stream
+    streamed streaming online broadcast watch""",
+    """фото фотографии фотки снимки фотаграфіі photos photo pictures""",
+    """одежда одеться костюм дресс-код дресскод вопратка апрануцца касцюм дрэс-код clothes
+    dress wear attire""",
 )
 
 _DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?$")
@@ -276,7 +349,11 @@ def _ordinal_day(
 
 
 def asks_where(words: Sequence[str]) -> bool:
-    return any(w in WHERE for w in words) or "how get" in " ".join(words).replace(" to ", " ")
+    return any(w in WHERE for w in words)
+
+
+def asks_speaker(words: Sequence[str]) -> bool:
+    return any(w in SPEAKS for w in words)
 
 
 def asks_moderators(words: Sequence[str]) -> bool:

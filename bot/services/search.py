@@ -38,8 +38,9 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.program.model import CityPair, Program, Session
+from bot.services.cities import same_city_pairs
 from bot.services import intents
-from bot.services.intents import Moment
+from bot.services.intents import Moment, fold
 from bot.services.towns import town_names
 
 if TYPE_CHECKING:
@@ -72,6 +73,8 @@ _STOPWORDS = """
     узнать найти посмотреть начинается начнется начало идет проходит проводится будет
     находится расположен время час который которая которые весь все всё вся свой своя свои
     какой-нибудь там ну вот так да нет привет здравствуйте спасибо подскажи скажи интересует
+    такой такая такое такие своего своей своих моей нашего наших наш наша наше ваш ваша
+    свайго сваёй маёй нашага майго
     дзе калі як які якая якое якія што хто каго куды адкуль колькі ці ёсць будзе мне мяне
     мой мая маё мае я ты вы мы ён яна яны іх яго яе у ў на з са па пра аб і а але або да ад
     для праз пад над пры гэта гэты гэтая там тут тут жа б не ні ўжо яшчэ падкажыце скажыце
@@ -81,7 +84,10 @@ _STOPWORDS = """
     do does did i my me we you your our can could should would there here it its this that
     these those and or with about from by please tell want need know find get see take place
     start starts starting begin begins held hold located any some much many time hi hello
-    thanks thank s whats what's
+    thanks thank s whats what's up out off get got go going come pick let also just into then
+    than so if all has have had am as us them they he she his her like may might must shall
+    there's it's i'm need needs нужен нужна нужны брать взять получить получать узнать
+    сделать делать пойти прийти приходить прыйсці узяць атрымаць патрэбны патрэбна трэба
     """
 
 _CYR_TO_LAT = str.maketrans(
@@ -120,24 +126,6 @@ _CYR_TO_LAT = str.maketrans(
         "я": "ya",
     }
 )
-# Latin letters with diacritics (Belarusian Łacinka, Polish, Czech-style transliterations).
-_LATIN_FOLD = str.maketrans(
-    {
-        "ŭ": "w",
-        "č": "ch",
-        "š": "sh",
-        "ž": "zh",
-        "ć": "c",
-        "ś": "s",
-        "ź": "z",
-        "ń": "n",
-        "ł": "l",
-        "ė": "e",
-        "é": "e",
-        "ë": "e",
-        "ý": "y",
-    }
-)
 # Digraphs of the usual transliterations, longest first, then single letters that vary between
 # transliterations and between Russian and Belarusian (о/а akanye, г/h, в/ў/w, и/і/ы/й/y).
 _DIGRAPHS = (
@@ -156,15 +144,9 @@ _DIGRAPHS = (
 )
 _LETTERS = str.maketrans({"o": "a", "g": "h", "w": "v", "y": "i", "j": "i", "x": "ks", "q": "k"})
 # Belarusian ў typed as у (Магілёу): after a vowel, u sounds like the v the fold makes of ў.
-_VOWEL_U = re.compile(r"(?<=[aeiu])u")
+_VOWEL_U = re.compile(r"(?<=[ae])u")
 _WORD = re.compile(r"[^\W_]+(?:[-'’ʼ][^\W_]+)*")
 _CYRILLIC = re.compile(r"[а-я]")
-# Belarusian letters mapped onto the Russian spelling the Russian stemmer knows; soft signs
-# dropped, so that a missed or an extra one (Тюмен, Тюмень) makes no difference.
-_BE_TO_RU = str.maketrans(
-    {"ё": "е", "і": "и", "ў": "в", "э": "е", "ъ": "", "ь": "", "'": "", "’": "", "ʼ": ""}
-)
-_BE_HARD = re.compile(r"(?<=[цчшжр])ы")
 # Belarusian endings whose Russian counterparts the Russian stemmer removes.
 _BE_ENDINGS = (
     ("ага", "ого"),
@@ -179,12 +161,6 @@ _BE_ENDINGS = (
 
 _RU = snowballstemmer.stemmer("russian")
 _EN = snowballstemmer.stemmer("english")
-
-
-def fold(text: str) -> str:
-    """Lower case, with Belarusian and ё spellings mapped onto Russian-like letters."""
-    folded = text.lower().translate(_BE_TO_RU).translate(_LATIN_FOLD)
-    return _BE_HARD.sub("и", folded)
 
 
 STOPWORDS = frozenset(fold(_STOPWORDS).split())
@@ -239,6 +215,32 @@ def keys(text: str) -> list[str]:
     return [word_key(w) for w in words(text) if content(w)]
 
 
+@lru_cache(maxsize=1)
+def _concepts() -> dict[str, str]:
+    """Word key → the token of its everyday-need group (intents.CONCEPTS)."""
+    found: dict[str, str] = {}
+    for n, group in enumerate(intents.CONCEPTS):
+        for word in words(group):
+            found.setdefault(word_key(word), f"~{n}")
+    return found
+
+
+Term = tuple[str, ...]  # one question word: its key, then the token of its group, if any
+
+
+def term(key: str) -> Term:
+    concept = _concepts().get(key)
+    return (key, concept) if concept else (key,)
+
+
+def doc_keys(text: str) -> set[str]:
+    """A document text's keys with the group tokens of its words."""
+    found = set()
+    for key in keys(text):
+        found.update(term(key))
+    return found
+
+
 def min_ratio(key: str) -> float | None:
     """How similar another key must be to count as a typo of this one (None: exact only)."""
     if len(key) <= 3 or key.isdigit():
@@ -250,6 +252,15 @@ def min_ratio(key: str) -> float | None:
 PREFIX_SIM = 0.85
 PREFIX_MIN = 4
 PREFIX_MAX_EXTRA = 3
+
+
+def related(shorter: str, longer: str) -> bool:
+    """Whether `longer` is `shorter` with an ending: a short stem takes a short ending only."""
+    extra = len(longer) - len(shorter)
+    if len(shorter) < PREFIX_MIN or not 0 <= extra <= PREFIX_MAX_EXTRA:
+        return False
+    allowed = 1 if len(shorter) == 4 else 2 if len(shorter) <= 6 else PREFIX_MAX_EXTRA
+    return extra <= allowed and longer.startswith(shorter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +286,7 @@ class _Doc:
 
     def add(self, weight: float, texts: Iterable[str]) -> None:
         for text in texts:
-            for key in set(keys(text)):
+            for key in doc_keys(text):
                 self.weights[key].append(weight)
 
     def term_weights(self) -> dict[str, float]:
@@ -405,12 +416,25 @@ class Ranked:
 
     kind: str
     id: str
-    share: float  # the idf-weighted share of the question matched, field-weighted, 0..1
+    share: float  # the idf-weighted share of the question matched, field-weighted (may pass 1)
     coverage: float  # the idf-weighted share of the question's words it has at all, 0..1
 
     @property
-    def score(self) -> float:
+    def value(self) -> float:
+        """What the ranking sorts by: matching all distinctive words beats matching one."""
         return self.share * (0.4 + 0.6 * self.coverage)
+
+    @property
+    def score(self) -> float:
+        """The confidence, 0..1."""
+        return min(1.0, self.value)
+
+    def scaled(self, factor: float) -> Ranked:
+        return Ranked(self.kind, self.id, self.share * factor, self.coverage)
+
+
+def ordered(ranked: Iterable[Ranked]) -> list[Ranked]:
+    return sorted(ranked, key=lambda r: (-round(r.value, 6), KIND_RANK[r.kind], r.id))
 
 
 class SearchIndex:
@@ -452,14 +476,14 @@ class SearchIndex:
             for other in self.vocabulary[start:]:
                 if not other.startswith(key):
                     break
-                if 0 < len(other) - len(key) <= PREFIX_MAX_EXTRA:
+                if other != key and related(key, other):
                     found[other] = PREFIX_SIM
             for cut in range(1, PREFIX_MAX_EXTRA + 1):
                 shorter = key[:-cut]
-                if len(shorter) >= PREFIX_MIN and shorter in self.postings:
+                if shorter in self.postings and related(shorter, key):
                     found.setdefault(shorter, PREFIX_SIM)
         cutoff = min_ratio(key)
-        if not exact and cutoff is not None and not found:
+        if not exact and cutoff is not None:
             candidates = self._by_letter.get(key[0], [])
             for other, score, _ in process.extract(
                 key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
@@ -471,21 +495,23 @@ class SearchIndex:
         self._similar_cache[key] = result
         return result
 
-    def rank(self, query_keys: Sequence[str], kinds: Iterable[str] | None = None) -> list[Ranked]:
-        """Every document matching some of the keys, best first."""
+    def rank(self, terms: Sequence[Term], kinds: Iterable[str] | None = None) -> list[Ranked]:
+        """Every document matching some of the question's words, best first."""
         wanted = set(kinds) if kinds is not None else None
-        query_keys = list(dict.fromkeys(query_keys))
-        if not query_keys:
+        terms = list(dict.fromkeys(terms))
+        if not terms:
             return []
         raw: dict[tuple[str, str], float] = defaultdict(float)
         covered: dict[tuple[str, str], float] = defaultdict(float)
         possible = 0.0
-        for key in query_keys:
-            matches = self.similar(key)
+        for alternatives in terms:
+            matches = self.similar(alternatives[0])
+            # The word's everyday-need group counts as a near synonym.
+            matches += [(c, 0.9) for c in alternatives[1:] if c in self.postings]
             if not matches:
                 possible += self.unknown_idf
                 continue
-            weight = max(self.idf[other] for other, _ in matches)
+            weight = max(self.idf[other] * min(1.0, sim / 0.85) for other, sim in matches)
             possible += weight
             best: dict[tuple[str, str], float] = {}
             for other, sim in matches:
@@ -497,18 +523,20 @@ class SearchIndex:
             for doc, value in best.items():
                 raw[doc] += value
                 covered[doc] += weight
-        found = [
-            Ranked(kind, doc_id, min(1.0, value / possible), min(1.0, covered[kind, doc_id] / possible))
+        return ordered(
+            Ranked(kind, doc_id, value / possible, min(1.0, covered[kind, doc_id] / possible))
             for (kind, doc_id), value in raw.items()
             if wanted is None or kind in wanted
-        ]
-        found.sort(key=lambda r: (-round(r.score, 6), KIND_RANK[r.kind], r.id))
-        return found
+        )
 
     def search(self, query: str, limit: int = 4, kinds: Iterable[str] | None = None) -> list[Hit]:
         """The best matches, best first; an empty list when the question has no known word."""
-        ranked = self.rank(keys(query), kinds)[:limit]
+        ranked = self.rank([term(k) for k in keys(query)], kinds)[:limit]
         return [Hit(r.kind, r.id, r.score) for r in ranked]
+
+
+def same_word(a: str, b: str) -> bool:
+    return a == b or related(a, b) or related(b, a)
 
 
 def _town_keys(program: Program) -> dict[tuple[str, ...], str]:
@@ -581,9 +609,8 @@ class Answerer:
 
     def answer(self, query: str, now: datetime) -> Outcome:
         program = self.program
-        tz = program.forum.tz
-        today = now.astimezone(tz).date()
-        folded = [w for w in words(query[:500])][:60]
+        today = now.astimezone(program.forum.tz).date()
+        folded = words(query[:500])[:60]
         reading = intents.read_moment(folded, today, program.forum.days)
         topic = [
             w
@@ -592,38 +619,51 @@ class Answerer:
         ]
         if reading.moment is not None and not topic:
             return Outcome("moment", moment=reading.moment)
+        where = intents.asks_where(topic)
+        speaker = intents.asks_speaker(topic)
+        moderators = intents.asks_moderators(topic)
+        # Words that only say what is asked about the topic ("where", "address", "who
+        # moderates", "speaks") are not the topic, unless they are all there is.
+        shaping = intents.WHERE | intents.SPEAKS | intents.MODERATE
+        narrowed = [w for w in topic if w not in shaping]
+        topic = narrowed or topic
         topic_keys = [word_key(w) for w in topic]
-        if intents.asks_partners(folded) or self._bare_town(topic_keys):
+        if intents.asks_partners(folded):
             outcome = self._partners(topic, topic_keys)
             if outcome is not None:
                 return outcome
-        ranked = self.index.rank(topic_keys)
-        if not ranked:
-            return NOTHING
-        ranked = self._adjust(ranked, folded, reading.moment)
-        if intents.asks_moderators(folded):
+        ranked = self.index.rank([term(k) for k in topic_keys])
+        ranked = self._adjust(ranked, where, speaker, reading.moment)
+        if moderators:
             led = next((r for r in ranked[:3] if r.kind in ("section", "session")), None)
             if led is not None and led.score >= POSSIBLE and self._moderators_of(led):
                 return Outcome("moderators", (Hit(led.kind, led.id, led.score),))
-        return self._decide(ranked)
+        outcome = self._decide(ranked)
+        if outcome.kind != "card" and self._bare_town(topic_keys):
+            town = self._partners(topic, topic_keys)
+            if town is not None:
+                return town
+        return outcome
 
-    def _adjust(self, ranked: list[Ranked], folded: list[str], moment: Moment | None) -> list[Ranked]:
-        """Favour venues for "where" questions and the sessions of a named day."""
-        where = intents.asks_where(folded)
+    def _adjust(
+        self, ranked: list[Ranked], where: bool, speaker: bool, moment: Moment | None
+    ) -> list[Ranked]:
+        """Favour venues for "where", speakers for "speaks", the sessions of a named day."""
         day = moment.day if moment is not None else None
-        if not where and day is None:
+        if not ranked or (not where and not speaker and day is None):
             return ranked
         adjusted = []
         for r in ranked:
             factor = 1.0
             if where and r.kind == "venue":
-                factor = 1.15
+                factor = 1.1
+            if speaker and r.kind == "speaker":
+                factor = 1.3
             if day is not None and r.kind == "session":
                 session = self.program.session(r.id)
                 factor = 1.2 if session is not None and session.day == day else 0.85
-            adjusted.append(Ranked(r.kind, r.id, min(1.0, r.share * factor), r.coverage))
-        adjusted.sort(key=lambda r: (-round(r.score, 6), KIND_RANK[r.kind], r.id))
-        return adjusted
+            adjusted.append(r.scaled(factor))
+        return ordered(adjusted)
 
     def _moderators_of(self, ranked: Ranked) -> tuple[str, ...]:
         if ranked.kind == "section":
@@ -638,23 +678,36 @@ class Answerer:
         return section.moderators if section else ()
 
     def _decide(self, ranked: list[Ranked]) -> Outcome:
-        best = ranked[0]
-        if best.score < POSSIBLE:
+        if not ranked or ranked[0].score < POSSIBLE:
             return NOTHING
+        best = self._summary(ranked)
         together = self._together(best)
-        others = [r for r in ranked[1:] if (r.kind, r.id) not in together]
-        runner = others[0].score if others else 0.0
-        if best.score >= CONFIDENT and best.score - runner >= MARGIN:
+        others = [r for r in ranked if (r.kind, r.id) not in together]
+        runner = others[0].value if others else 0.0
+        if best.score >= CONFIDENT and runner <= best.value * (1 - MARGIN):
             return Outcome("card", (Hit(best.kind, best.id, best.score),))
-        floor = max(POSSIBLE, best.score * 0.6)
-        shown = [best] + [r for r in others if r.score >= floor][: CHOICES - 1]
-        if len(shown) == 1 and best.score >= CONFIDENT:
-            return Outcome("card", (Hit(best.kind, best.id, best.score),))
+        floor = max(POSSIBLE, best.value * 0.6)
+        shown = [best] + [r for r in others if r.value >= floor][: CHOICES - 1]
         return Outcome("choices", tuple(Hit(r.kind, r.id, r.score) for r in shown))
+
+    def _summary(self, ranked: list[Ranked]) -> Ranked:
+        """The FAQ entry that links several sessions matching as well as the best one (lunch
+        on each day, registration on two): it answers them all at once."""
+        best = ranked[0]
+        near = [r for r in ranked if r.value >= best.value * (1 - MARGIN)]
+        sessions = {r.id for r in near if r.kind == "session"}
+        if len(sessions) < 2:
+            return best
+        for r in ranked:
+            if r.kind == "faq" and r.value >= best.value * 0.7:
+                entry = self.program.faq_entry(r.id)
+                if entry is not None and len(sessions & set(entry.sessions)) >= 2:
+                    return r
+        return best
 
     def _together(self, best: Ranked) -> set[tuple[str, str]]:
         """Matches that the best one's card already shows: a session and its section, the
-        other pairs of the same city."""
+        sessions an FAQ entry links, the other pairs of the same city."""
         program = self.program
         found = {(best.kind, best.id)}
         if best.kind == "session":
@@ -663,11 +716,13 @@ class Answerer:
                 found.add(("section", session.section))
         elif best.kind == "section":
             found.update(("session", s.id) for s in program.sessions_of_section(best.id))
+        elif best.kind == "faq":
+            entry = program.faq_entry(best.id)
+            if entry is not None:
+                found.update(("session", s) for s in entry.sessions)
         elif best.kind == "city":
             pair = program.city_pair(best.id)
             if pair is not None:
-                from bot.services.cities import same_city_pairs
-
                 found.update(("city", p.id) for p in same_city_pairs(program, pair))
         return found
 
@@ -675,12 +730,13 @@ class Answerer:
 
     def _bare_town(self, topic_keys: list[str]) -> bool:
         """The question is only a town's name (with question words around it)."""
-        return bool(topic_keys) and self._town_in(topic_keys) is not None and len(topic_keys) <= 3
+        town = self._town_in(topic_keys)
+        return town is not None and all(any(same_word(k, t) for t in town) for k in topic_keys)
 
     def _town_in(self, topic_keys: list[str]) -> tuple[str, ...] | None:
-        present = set(topic_keys)
+        """The keys of a town whose every word the question has (allowing other endings)."""
         for name_keys in self.index.towns:
-            if all(k in present for k in name_keys):
+            if all(any(same_word(k, q) for q in topic_keys) for k in name_keys):
                 return name_keys
         return None
 
@@ -691,17 +747,20 @@ class Answerer:
         if not named:
             return None  # "twin cities" with no city: the FAQ or the city list answers
         name_keys = [k for _, k in named]
-        ranked = self.index.rank(name_keys, kinds=("city",))
-        if ranked and ranked[0].share >= CONFIDENT:
+        ranked = self.index.rank([(k,) for k in name_keys], kinds=("city",))
+        if ranked and ranked[0].score >= CONFIDENT:
             best = ranked[0]
             return Outcome("card", (Hit("city", best.id, best.score),))
         town = self._town_in(name_keys)
-        if town is None and len(named) > 2:
-            return None  # a longer question that mentions partners: rank it as usual
-        words_typed = [w for w, k in named if town is None or k in town]
-        city = " ".join(words_typed)
+        if town is None:
+            # Not a town we know: only a short unknown name is taken for a city.
+            if len(named) > 2 or any(self.index.similar(k) for k in name_keys):
+                return None
+        typed = [w for w, k in named if town is None or any(same_word(k, t) for t in town)]
         near = self._near_partners(name_keys)
-        return Outcome("not_partner", tuple(Hit("city", p, 0.0) for p in near), city=city)
+        return Outcome(
+            "not_partner", tuple(Hit("city", p, 0.0) for p in near), city=" ".join(typed)
+        )
 
     def _near_partners(self, name_keys: list[str]) -> list[str]:
         found: dict[str, float] = {}
