@@ -30,7 +30,10 @@ from bot.program.model import Program
 from bot.services.search import Answerer, Hit, Outcome, SearchIndex, city_partners
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = (ROOT / "tests" / "data" / "questions.yaml", ROOT / "tests" / "data" / "questions_second.yaml")
+SETS = (
+    ROOT / "tests" / "data" / "questions.yaml",
+    ROOT / "tests" / "data" / "questions_second.yaml",
+)
 PARTS = ("tuning", "held_out")
 LANGS = ("ru", "be", "en")
 MUST_NOT = ("none", "not_partner")
@@ -113,7 +116,11 @@ def verdict(program: Program, outcome: Outcome, expected: str) -> str:
     if kind == "moment":
         moment = outcome.moment
         assert moment is not None
-        got = "now" if moment.now else f"day:{moment.day}" + (f":{moment.part}" if moment.part else "")
+        got = (
+            "now"
+            if moment.now
+            else f"day:{moment.day}" + (f":{moment.part}" if moment.part else "")
+        )
         return "right" if got == expected else "wrong"
     if kind == "not_partner":
         return "wrong"
@@ -157,7 +164,9 @@ class Report:
     tallies: dict[tuple[str, str, str], Tally]  # (set, part, lang)
     misses: list[str]
 
-    def tally(self, set_name: str | None = None, part: str | None = None, lang: str | None = None) -> Tally:
+    def tally(
+        self, set_name: str | None = None, part: str | None = None, lang: str | None = None
+    ) -> Tally:
         merged = Tally()
         for (s, p, lang_), t in self.tallies.items():
             if (set_name or s) == s and (part or p) == p and (lang or lang_) == lang_:
@@ -201,7 +210,9 @@ def evaluate(sets: list[QuestionSet] | None = None) -> Report:
         for question in qs.questions:
             outcome = answerer.answer(question.q, qs.now)
             result = verdict(qs.program, outcome, question.expected)
-            tallies.setdefault((qs.name, question.part, question.lang), Tally()).add(question, result)
+            tallies.setdefault((qs.name, question.part, question.lang), Tally()).add(
+                question, result
+            )
             if result not in ("right",):
                 misses.append(
                     f"[{qs.name}/{question.part}/{question.lang}] {result}: {question.q!r} "

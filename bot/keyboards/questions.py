@@ -27,7 +27,8 @@ class AnswerCb(CallbackData, prefix="qa"):
 
 
 class InboxCb(CallbackData, prefix="oq"):
-    """Organizers: action list (page), answer (question id), cancel."""
+    """Organizers: action list (page), answer (question id), cancel, faq (save the answered
+    question id as an FAQ entry)."""
 
     action: str
     id: int = 0
@@ -44,6 +45,24 @@ def results_keyboard(
     if offer_organizers is not None:
         b.row(send_button(offer_organizers))
     b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def not_partner_keyboard(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """The partner cities spelled like the one asked for, and the list of all of them."""
+    b = InlineKeyboardBuilder()
+    for button in buttons:
+        b.row(button)
+    b.row(menu_button(_("🤝 All partner cities"), "cities"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def faq_save_keyboard(question_id: int) -> InlineKeyboardMarkup:
+    """Under an organizer's answer: keep it as an FAQ entry for the next people who ask."""
+    b = InlineKeyboardBuilder()
+    b.button(
+        text=_("💾 Save as an FAQ answer"), callback_data=InboxCb(action="faq", id=question_id)
+    )
     return b.as_markup()
 
 

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-
 # Latin letters with diacritics (Belarusian Łacinka, Polish, Czech-style transliterations).
 _LATIN_FOLD = str.maketrans(
     {
@@ -45,7 +44,6 @@ def fold(text: str) -> str:
     """Lower case, with Belarusian and ё spellings mapped onto Russian-like letters."""
     folded = text.lower().translate(_BE_TO_RU).translate(_LATIN_FOLD)
     return _BE_HARD.sub("и", folded)
-
 
 
 def _set(text: str) -> frozenset[str]:
@@ -303,7 +301,11 @@ def read_moment(words: Sequence[str], today: date, forum_days: Sequence[date]) -
             used.update(dated[1])
     if not now and day is None and not part:
         return Reading(None, frozenset(), frozenset())
-    moment = Moment(now=True) if now and day is None and not part else Moment(day=day or today, part=part)
+    moment = (
+        Moment(now=True)
+        if now and day is None and not part
+        else Moment(day=day or today, part=part)
+    )
     schedule = frozenset(i for i, w in enumerate(words) if i not in used and w in SCHEDULE)
     return Reading(moment, frozenset(used), schedule)
 

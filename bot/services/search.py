@@ -38,8 +38,8 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.program.model import CityPair, Program, Session
-from bot.services.cities import same_city_pairs
 from bot.services import intents
+from bot.services.cities import same_city_pairs
 from bot.services.intents import Moment, fold
 from bot.services.towns import town_names
 
@@ -275,7 +275,15 @@ class Hit:
 
 
 # Field weights: what a word's place in a document says about how much it is about it.
-TITLE, KEYWORDS, KIND_WORDS, PEOPLE, DESCRIPTION, PLACE, ANSWER = 1.0, 0.9, 0.7, 0.45, 0.35, 0.3, 0.3
+TITLE, KEYWORDS, KIND_WORDS, PEOPLE, DESCRIPTION, PLACE, ANSWER = (
+    1.0,
+    0.9,
+    0.7,
+    0.45,
+    0.35,
+    0.3,
+    0.3,
+)
 
 
 @dataclass(slots=True)
@@ -687,7 +695,7 @@ class Answerer:
         if best.score >= CONFIDENT and runner <= best.value * (1 - MARGIN):
             return Outcome("card", (Hit(best.kind, best.id, best.score),))
         floor = max(POSSIBLE, best.value * 0.6)
-        shown = [best] + [r for r in others if r.value >= floor][: CHOICES - 1]
+        shown = [best, *[r for r in others if r.value >= floor][: CHOICES - 1]]
         return Outcome("choices", tuple(Hit(r.kind, r.id, r.score) for r in shown))
 
     def _summary(self, ranked: list[Ranked]) -> Ranked:
