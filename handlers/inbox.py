@@ -20,11 +20,14 @@ from bot.keyboards.questions import (
     INBOX_PAGE,
     InboxCb,
     cancel_answer_keyboard,
+    faq_save_keyboard,
     inbox_keyboard,
 )
+from bot.services.audit import audit
 from bot.services.delivery import DeliveryEngine
-from bot.services.inbox import ANSWER_LIMIT, asker_name, deliver_answer, quote
+from bot.services.inbox import ANSWER_LIMIT, asker_name, deliver_answer, quote, user_locale
 from bot.services.program import ProgramService
+from bot.services.search import question_keywords
 from bot.settings import Settings
 from db import Database
 from db.users import User
@@ -173,7 +176,60 @@ async def answer_typed(
     logger.info("Organizer %s answered question %s", user.id, question_id)
     asker = await db.users.get(question.user_id)
     await message.answer(
-        _("✅ Your answer to question #{id} is on its way to {name}.").format(
-            id=question_id, name=hd.quote(asker_name(asker))
-        )
+        _(
+            "✅ Your answer to question #{id} is on its way to {name}. If others may ask the "
+            "same, save it as an FAQ answer: the bot will then answer them at once."
+        ).format(id=question_id, name=hd.quote(asker_name(asker))),
+        reply_markup=faq_save_keyboard(question_id),
     )
+
+
+@router.callback_query(InboxCb.filter(F.action == "faq"))
+async def save_as_faq(
+    callback: CallbackQuery,
+    callback_data: InboxCb,
+    db: Database,
+    programs: ProgramService,
+    settings: Settings,
+    user: User,
+) -> None:
+    """Keep an answered question as an FAQ entry, in the asker's language, found by the
+    asker's words; it survives program imports (its own table) and joins the program."""
+    entry_id = f"inbox-{callback_data.id}"
+    async with db.transaction():
+        question = await db.questions.get(callback_data.id)
+        saved = False
+        if question is not None and question.status == "answered" and question.answer:
+            asker = await db.users.get(question.user_id)
+            language = user_locale(asker, settings.default_locale) if asker else "ru"
+            saved = await db.faq.add(
+                entry_id,
+                {language: quote_plain(question.text)},
+                {language: question.answer},
+                question_keywords(question.text),
+                question.id,
+                user.id,
+            )
+            if saved:
+                await audit(db, user.id, "faq_saved", entry_id)
+    if not saved:
+        await callback.answer(
+            _("This answer is already saved or the question no longer exists."), show_alert=True
+        )
+        return
+    await programs.faq_saved()
+    await callback.answer(_("Saved."))
+    if callback.message and not isinstance(callback.message, InaccessibleMessage):
+        await callback.message.edit_reply_markup(reply_markup=None)
+        await callback.message.answer(
+            _(
+                "💾 Saved as an FAQ answer: the next person who asks this gets your answer at "
+                "once. It stays when a new programme is imported."
+            )
+        )
+
+
+def quote_plain(text: str) -> str:
+    """A question as the title of an FAQ entry: one line, of a readable length."""
+    line = " ".join(text.split())
+    return line if len(line) <= 200 else line[:199] + "…"

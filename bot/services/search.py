@@ -86,7 +86,7 @@ _STOPWORDS = """
     start starts starting begin begins held hold located any some much many time hi hello
     thanks thank s whats what's up out off get got go going come pick let also just into then
     than so if all has have had am as us them they he she his her like may might must shall
-    there's it's i'm need needs нужен нужна нужны брать взять получить получать узнать
+    there's it's i'm need needs ok okay ок окей нормально allowed нужен нужна нужны брать взять получить получать узнать
     сделать делать пойти прийти приходить прыйсці узяць атрымаць патрэбны патрэбна трэба
     """
 
@@ -213,6 +213,18 @@ def content(word: str) -> bool:
 def keys(text: str) -> list[str]:
     """The search keys of a text, without the words that only shape a question."""
     return [word_key(w) for w in words(text) if content(w)]
+
+
+def question_keywords(text: str, limit: int = 12) -> list[str]:
+    """The words of a question that say what it is about, as typed: an FAQ entry saved from
+    the inbox is found by the words its asker used."""
+    found: dict[str, str] = {}
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        folded = fold(word)
+        if content(folded) and not folded.isdigit():
+            found.setdefault(word_key(folded), word.lower())
+    return list(found.values())[:limit]
 
 
 @lru_cache(maxsize=1)
@@ -396,7 +408,7 @@ def _documents(program: Program) -> Iterable[_Doc]:
     for venue in program.venues:
         doc = _Doc("venue", venue.id)
         doc.add(TITLE, venue.name.all())
-        doc.add(0.9, [v for hall in venue.halls for v in hall.name.all()])
+        doc.add(0.7, [v for hall in venue.halls for v in hall.name.all()])
         doc.add(0.5, venue.address.all())
         yield doc
 
@@ -618,7 +630,8 @@ class Answerer:
     def answer(self, query: str, now: datetime) -> Outcome:
         program = self.program
         today = now.astimezone(program.forum.tz).date()
-        folded = words(query[:500])[:60]
+        query = query[:500]
+        folded = words(query)[:60]
         reading = intents.read_moment(folded, today, program.forum.days)
         topic = [
             w
@@ -637,7 +650,7 @@ class Answerer:
         topic = narrowed or topic
         topic_keys = [word_key(w) for w in topic]
         if intents.asks_partners(folded):
-            outcome = self._partners(topic, topic_keys)
+            outcome = self._partners(topic, topic_keys, query)
             if outcome is not None:
                 return outcome
         ranked = self.index.rank([term(k) for k in topic_keys])
@@ -648,7 +661,7 @@ class Answerer:
                 return Outcome("moderators", (Hit(led.kind, led.id, led.score),))
         outcome = self._decide(ranked)
         if outcome.kind != "card" and self._bare_town(topic_keys):
-            town = self._partners(topic, topic_keys)
+            town = self._partners(topic, topic_keys, query)
             if town is not None:
                 return town
         return outcome
@@ -664,7 +677,7 @@ class Answerer:
         for r in ranked:
             factor = 1.0
             if where and r.kind == "venue":
-                factor = 1.1
+                factor = 1.25
             if speaker and r.kind == "speaker":
                 factor = 1.3
             if day is not None and r.kind == "session":
@@ -748,7 +761,7 @@ class Answerer:
                 return name_keys
         return None
 
-    def _partners(self, topic: list[str], topic_keys: list[str]) -> Outcome | None:
+    def _partners(self, topic: list[str], topic_keys: list[str], query: str) -> Outcome | None:
         """Partner cities asked for: the city card, or "not a partner city" with near ones."""
         city_words = intents.CITY | intents.CITY_CONTEXT
         named = [(w, k) for w, k in zip(topic, topic_keys, strict=True) if w not in city_words]
@@ -764,10 +777,14 @@ class Answerer:
             # Not a town we know: only a short unknown name is taken for a city.
             if len(named) > 2 or any(self.index.similar(k) for k in name_keys):
                 return None
-        typed = [w for w, k in named if town is None or any(same_word(k, t) for t in town)]
+        wanted = {w for w, k in named if town is None or any(same_word(k, t) for t in town)}
+        typed = [m.group(0) for m in _WORD.finditer(query) if fold(m.group(0)) in wanted]
+        city = " ".join(typed)
         near = self._near_partners(name_keys)
         return Outcome(
-            "not_partner", tuple(Hit("city", p, 0.0) for p in near), city=" ".join(typed)
+            "not_partner",
+            tuple(Hit("city", p, 0.0) for p in near),
+            city=city[:1].upper() + city[1:],
         )
 
     def _near_partners(self, name_keys: list[str]) -> list[str]:
@@ -777,7 +794,7 @@ class Answerer:
             if len(key) < 4:
                 continue
             for _, score, i in process.extract(
-                key, choices, scorer=fuzz.ratio, score_cutoff=70, limit=6
+                key, choices, scorer=fuzz.ratio, score_cutoff=78, limit=6
             ):
                 pair_id = self._partner_keys[i][1]
                 found[pair_id] = max(found.get(pair_id, 0.0), score)
