@@ -86,7 +86,8 @@ _STOPWORDS = """
     start starts starting begin begins held hold located any some much many time hi hello
     thanks thank s whats what's up out off get got go going come pick let also just into then
     than so if all has have had am as us them they he she his her like may might must shall
-    there's it's i'm need needs ok okay ок окей нормально allowed нужен нужна нужны брать взять получить получать узнать
+    there's it's i'm need needs ok okay ок окей нормально allowed нужен нужна нужны брать
+    взять получить получать узнать
     сделать делать пойти прийти приходить прыйсці узяць атрымаць патрэбны патрэбна трэба
     """
 
