@@ -125,6 +125,12 @@ SPEAKS = _set(
     выступае выступаюць выступіць выступленне даклад дакладчык speak speaks speaking talk
     talks speech speaker speakers presents"""
 )
+# Of those, the words that say nothing but "where" (not "how to get", which an FAQ may be).
+WHERE_ONLY = _set(
+    """где адрес адреса адресе куда находится расположен дзе адрас адраса куды знаходзіцца
+    where address located location map карта карце мапа"""
+)
+ADDRESS = _set("адрес адреса адресе адрас адраса address")
 # "who moderates", "the moderator", "who hosts": the people who lead a section or session.
 MODERATE = _set(
     """модератор модераторы модератора модераторов модерирует модерируют модерировать
@@ -352,6 +358,10 @@ def _ordinal_day(
 
 def asks_where(words: Sequence[str]) -> bool:
     return any(w in WHERE for w in words)
+
+
+def asks_address(words: Sequence[str]) -> bool:
+    return any(w in ADDRESS for w in words)
 
 
 def asks_speaker(words: Sequence[str]) -> bool:

@@ -88,6 +88,7 @@ _STOPWORDS = """
     than so if all has have had am as us them they he she his her like may might must shall
     there's it's i'm need needs ok okay ок окей нормально allowed нужен нужна нужны брать
     взять получить получать узнать
+    форум форума форуме форуму форумом форумы форумов forum forums фарум
     сделать делать пойти прийти приходить прыйсці узяць атрымаць патрэбны патрэбна трэба
     """
 
@@ -439,6 +440,7 @@ class Ranked:
     id: str
     share: float  # the idf-weighted share of the question matched, field-weighted (may pass 1)
     coverage: float  # the idf-weighted share of the question's words it has at all, 0..1
+    firm: float = 1.0  # the share of the question's words it has as written (not as typos)
 
     @property
     def value(self) -> float:
@@ -451,7 +453,7 @@ class Ranked:
         return min(1.0, self.value)
 
     def scaled(self, factor: float) -> Ranked:
-        return Ranked(self.kind, self.id, self.share * factor, self.coverage)
+        return Ranked(self.kind, self.id, self.share * factor, self.coverage, self.firm)
 
 
 def ordered(ranked: Iterable[Ranked]) -> list[Ranked]:
@@ -524,6 +526,7 @@ class SearchIndex:
             return []
         raw: dict[tuple[str, str], float] = defaultdict(float)
         covered: dict[tuple[str, str], float] = defaultdict(float)
+        firm: dict[tuple[str, str], float] = defaultdict(float)
         possible = 0.0
         for alternatives in terms:
             matches = self.similar(alternatives[0])
@@ -535,17 +538,28 @@ class SearchIndex:
             weight = max(self.idf[other] * min(1.0, sim / 0.85) for other, sim in matches)
             possible += weight
             best: dict[tuple[str, str], float] = {}
+            written: set[tuple[str, str]] = set()
             for other, sim in matches:
                 idf = self.idf[other]
                 for doc, field_weight in self.postings[other].items():
                     value = sim * field_weight * idf
                     if value > best.get(doc, 0.0):
                         best[doc] = value
+                    if sim >= PREFIX_SIM:
+                        written.add(doc)
             for doc, value in best.items():
                 raw[doc] += value
                 covered[doc] += weight
+                if doc in written:
+                    firm[doc] += weight
         return ordered(
-            Ranked(kind, doc_id, value / possible, min(1.0, covered[kind, doc_id] / possible))
+            Ranked(
+                kind,
+                doc_id,
+                value / possible,
+                min(1.0, covered[kind, doc_id] / possible),
+                min(1.0, firm[kind, doc_id] / possible),
+            )
             for (kind, doc_id), value in raw.items()
             if wanted is None or kind in wanted
         )
@@ -609,6 +623,8 @@ class Outcome:
 
 
 NOTHING = Outcome("none")
+# Documents that are names: of cities and people.
+NAMES = ("city", "speaker")
 
 
 class Answerer:
@@ -641,12 +657,12 @@ class Answerer:
         ]
         if reading.moment is not None and not topic:
             return Outcome("moment", moment=reading.moment)
-        where = intents.asks_where(topic)
+        where = 2 if intents.asks_address(topic) else 1 if intents.asks_where(topic) else 0
         speaker = intents.asks_speaker(topic)
         moderators = intents.asks_moderators(topic)
         # Words that only say what is asked about the topic ("where", "address", "who
         # moderates", "speaks") are not the topic, unless they are all there is.
-        shaping = intents.WHERE | intents.SPEAKS | intents.MODERATE
+        shaping = intents.WHERE_ONLY | intents.SPEAKS | intents.MODERATE
         narrowed = [w for w in topic if w not in shaping]
         topic = narrowed or topic
         topic_keys = [word_key(w) for w in topic]
@@ -668,7 +684,7 @@ class Answerer:
         return outcome
 
     def _adjust(
-        self, ranked: list[Ranked], where: bool, speaker: bool, moment: Moment | None
+        self, ranked: list[Ranked], where: int, speaker: bool, moment: Moment | None
     ) -> list[Ranked]:
         """Favour venues for "where", speakers for "speaks", the sessions of a named day."""
         day = moment.day if moment is not None else None
@@ -678,7 +694,7 @@ class Answerer:
         for r in ranked:
             factor = 1.0
             if where and r.kind == "venue":
-                factor = 1.25
+                factor = 1.6 if where == 2 else 1.25
             if speaker and r.kind == "speaker":
                 factor = 1.3
             if day is not None and r.kind == "session":
@@ -706,7 +722,10 @@ class Answerer:
         together = self._together(best)
         others = [r for r in ranked if (r.kind, r.id) not in together]
         runner = others[0].value if others else 0.0
-        if best.score >= CONFIDENT and runner <= best.value * (1 - MARGIN):
+        # A match that rests on typos only ("weather" read as "water") is offered, not
+        # stated, except for names, which people misspell most and which have no near twins.
+        firm = best.firm >= 0.5 or best.kind in NAMES
+        if firm and best.score >= CONFIDENT and runner <= best.value * (1 - MARGIN):
             return Outcome("card", (Hit(best.kind, best.id, best.score),))
         floor = max(POSSIBLE, best.value * 0.6)
         shown = [best, *[r for r in others if r.value >= floor][: CHOICES - 1]]
