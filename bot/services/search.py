@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
 import logging
 import math
 import re
@@ -59,6 +60,8 @@ MARGIN = 0.12
 # ... "did you mean" shows the matches above this (at most CHOICES of them) ...
 POSSIBLE = 0.3
 CHOICES = 4
+# The matches a decision looks at (a boost cannot lift one from further down to the top).
+RANKED = 40
 # ... and below POSSIBLE the bot says it found nothing. THRESHOLD is kept for callers that
 # only need "is this an answer at all" (the /cities command).
 THRESHOLD = POSSIBLE
@@ -398,9 +401,9 @@ def _documents(program: Program) -> Iterable[_Doc]:
         doc = _Doc("city", pair.id)
         # A city's name is what people type to find it: it outweighs a title that mentions it.
         doc.add(1.25, _all(pair.by_city, pair.ru_city) + list(pair.aliases))
-        doc.add(0.8, [" ".join(intents.CITY | intents.CITY_CONTEXT)])
+        # No "twin city" words here: a question naming partners goes to Answerer._partners,
+        # and those words in 300 documents would make every such question slow.
         doc.add(0.5, _all(pair.by_region, pair.ru_subject))
-        doc.add(0.2, [v for area in pair.areas for v in area.all()])
         yield doc
     for speaker in program.speakers:
         doc = _Doc("speaker", speaker.id)
@@ -456,8 +459,15 @@ class Ranked:
         return Ranked(self.kind, self.id, self.share * factor, self.coverage, self.firm)
 
 
-def ordered(ranked: Iterable[Ranked]) -> list[Ranked]:
-    return sorted(ranked, key=lambda r: (-round(r.value, 6), KIND_RANK[r.kind], r.id))
+def _order(r: Ranked) -> tuple[float, int, str]:
+    return (-round(r.value, 6), KIND_RANK[r.kind], r.id)
+
+
+def ordered(ranked: Iterable[Ranked], limit: int | None = None) -> list[Ranked]:
+    """Best first; only the best `limit` when given (a question's answer needs a few)."""
+    if limit is None:
+        return sorted(ranked, key=_order)
+    return heapq.nsmallest(limit, ranked, key=_order)
 
 
 class SearchIndex:
@@ -483,6 +493,12 @@ class SearchIndex:
         self.unknown_idf = math.log(1 + self.size / 3)
         self._similar_cache: dict[str, list[tuple[str, float]]] = {}
         self.towns = _town_keys(program)
+        # Towns by the first letters of each of their words: a word with another ending
+        # shares them (see `related`).
+        self.towns_by_stem: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for name_keys in self.towns:
+            for key in set(name_keys):
+                self.towns_by_stem[key[:4]].append(name_keys)
 
     def similar(self, key: str) -> list[tuple[str, float]]:
         """Vocabulary keys that the question's key may mean, with a similarity in 0..1."""
@@ -518,8 +534,10 @@ class SearchIndex:
         self._similar_cache[key] = result
         return result
 
-    def rank(self, terms: Sequence[Term], kinds: Iterable[str] | None = None) -> list[Ranked]:
-        """Every document matching some of the question's words, best first."""
+    def rank(
+        self, terms: Sequence[Term], kinds: Iterable[str] | None = None, limit: int | None = None
+    ) -> list[Ranked]:
+        """The documents matching some of the question's words, best first (all, or `limit`)."""
         wanted = set(kinds) if kinds is not None else None
         terms = list(dict.fromkeys(terms))
         if not terms:
@@ -552,7 +570,7 @@ class SearchIndex:
                 covered[doc] += weight
                 if doc in written:
                     firm[doc] += weight
-        return ordered(
+        found = (
             Ranked(
                 kind,
                 doc_id,
@@ -563,10 +581,11 @@ class SearchIndex:
             for (kind, doc_id), value in raw.items()
             if wanted is None or kind in wanted
         )
+        return ordered(found, limit)
 
     def search(self, query: str, limit: int = 4, kinds: Iterable[str] | None = None) -> list[Hit]:
         """The best matches, best first; an empty list when the question has no known word."""
-        ranked = self.rank([term(k) for k in keys(query)], kinds)[:limit]
+        ranked = self.rank([term(k) for k in keys(query)], kinds, limit)
         return [Hit(r.kind, r.id, r.score) for r in ranked]
 
 
@@ -670,7 +689,7 @@ class Answerer:
             outcome = self._partners(topic, topic_keys, query)
             if outcome is not None:
                 return outcome
-        ranked = self.index.rank([term(k) for k in topic_keys])
+        ranked = self.index.rank([term(k) for k in topic_keys], limit=RANKED)
         ranked = self._adjust(ranked, where, speaker, reading.moment)
         if moderators:
             led = next((r for r in ranked[:3] if r.kind in ("section", "session")), None)
@@ -776,7 +795,8 @@ class Answerer:
 
     def _town_in(self, topic_keys: list[str]) -> tuple[str, ...] | None:
         """The keys of a town whose every word the question has (allowing other endings)."""
-        for name_keys in self.index.towns:
+        candidates = {t for k in topic_keys for t in self.index.towns_by_stem.get(k[:4], ())}
+        for name_keys in sorted(candidates):
             if all(any(same_word(k, q) for q in topic_keys) for k in name_keys):
                 return name_keys
         return None
@@ -788,7 +808,7 @@ class Answerer:
         if not named:
             return None  # "twin cities" with no city: the FAQ or the city list answers
         name_keys = [k for _, k in named]
-        ranked = self.index.rank([(k,) for k in name_keys], kinds=("city",))
+        ranked = self.index.rank([(k,) for k in name_keys], kinds=("city",), limit=RANKED)
         if ranked and ranked[0].score >= CONFIDENT:
             best = ranked[0]
             return Outcome("card", (Hit("city", best.id, best.score),))
