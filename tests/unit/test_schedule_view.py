@@ -112,6 +112,21 @@ def test_card_escapes_and_shows_people(en: str) -> None:
     assert "Mogilev-Expo Exhibition Centre" in card
 
 
+def test_a_session_card_shows_its_sections_moderators(en: str) -> None:
+    program = sample()
+    # Section 2's meeting names no moderators of its own: the section's lead it.
+    card = session_card(program, program.session("d2-s2"), en)  # type: ignore[arg-type]
+    assert "Section moderators:" in card
+    assert "Sergei Yakubovich" in card and "Viktor Lebedev" in card
+    # Section 1's meeting has its own moderator; the section's other moderator is added.
+    card = session_card(program, program.session("d2-s1"), en)  # type: ignore[arg-type]
+    assert card.count("Pavel Grinevich") == 2  # a speaker and the session's moderator
+    assert "Section moderators:" in card and "Marina Sokolova" in card.split("Section")[-1]
+    # A session outside any section has none.
+    plenary = session_card(program, program.session("plenary"), en)  # type: ignore[arg-type]
+    assert "Section moderators:" not in plenary
+
+
 def test_calendar_of_the_agenda_round_trips() -> None:
     program = sample()
     sessions = [program.session("plenary"), program.session("d3-results")]
