@@ -593,16 +593,24 @@ def same_word(a: str, b: str) -> bool:
     return a == b or related(a, b) or related(b, a)
 
 
-def _town_keys(program: Program) -> dict[tuple[str, ...], str]:
-    """The keys of towns a question may name: the gazetteer and the program's own cities."""
-    names: list[str] = list(town_names())
-    names += [v for p in program.city_pairs for v in _all(p.by_city, p.ru_city)]
+@lru_cache(maxsize=1)
+def _gazetteer_keys() -> dict[tuple[str, ...], str]:
+    return _name_keys(town_names())
+
+
+def _name_keys(names: Iterable[str]) -> dict[tuple[str, ...], str]:
     found: dict[tuple[str, ...], str] = {}
     for name in names:
         name_keys = tuple(keys(name))
         if name_keys:
             found.setdefault(name_keys, name)
     return found
+
+
+def _town_keys(program: Program) -> dict[tuple[str, ...], str]:
+    """The keys of towns a question may name: the gazetteer and the program's own cities."""
+    own = _name_keys(v for p in program.city_pairs for v in _all(p.by_city, p.ru_city))
+    return {**_gazetteer_keys(), **own}
 
 
 def city_partners(program: Program, hits: list[Hit]) -> list[CityPair]:
