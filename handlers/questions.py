@@ -244,8 +244,7 @@ async def reply_to_question(
     if outcome.kind == "moderators":
         body, shown = moderators_text(program, outcome.first, locale)
     elif outcome.first.kind == "city":
-        pair = program.city_pair(outcome.first.id)
-        pairs = [pair, *cities.same_city_pairs(program, pair)] if pair else []
+        pairs = [p for h in outcome.hits if (p := program.city_pair(h.id))]
         body = cities.pairs_text(pairs, locale)
         shown = [Hit("city", p.id, 0) for p in pairs]
     else:

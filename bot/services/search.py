@@ -753,10 +753,23 @@ class Answerer:
         # stated, except for names, which people misspell most and which have no near twins.
         firm = best.firm >= 0.5 or best.kind in NAMES
         if firm and best.score >= CONFIDENT and runner <= best.value * (1 - MARGIN):
-            return Outcome("card", (Hit(best.kind, best.id, best.score),))
+            return Outcome("card", self._card_hits(best, ranked))
         floor = max(POSSIBLE, best.value * 0.6)
         shown = [best, *[r for r in others if r.value >= floor][: CHOICES - 1]]
         return Outcome("choices", tuple(Hit(r.kind, r.id, r.score) for r in shown))
+
+    def _card_hits(self, best: Ranked, ranked: list[Ranked]) -> tuple[Hit, ...]:
+        """The card's match; for a city, with its other pairs that match as well (Minsk has
+        two), not the other pairs of its partner."""
+        hits = [Hit(best.kind, best.id, best.score)]
+        if best.kind == "city":
+            same = self._together(best)
+            hits += [
+                Hit(r.kind, r.id, r.score)
+                for r in ranked
+                if (r.kind, r.id) in same and r.id != best.id and r.value >= best.value * 0.9
+            ]
+        return tuple(hits)
 
     def _summary(self, ranked: list[Ranked]) -> Ranked:
         """The FAQ entry that links several sessions matching as well as the best one (lunch
@@ -818,8 +831,7 @@ class Answerer:
         name_keys = [k for _, k in named]
         ranked = self.index.rank([(k,) for k in name_keys], kinds=("city",), limit=RANKED)
         if ranked and ranked[0].score >= CONFIDENT:
-            best = ranked[0]
-            return Outcome("card", (Hit("city", best.id, best.score),))
+            return Outcome("card", self._card_hits(ranked[0], ranked))
         town = self._town_in(name_keys)
         if town is None:
             # Not a town we know: only a short unknown name is taken for a city.
