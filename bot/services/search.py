@@ -92,6 +92,8 @@ _STOPWORDS = """
     there's it's i'm need needs ok okay ок окей нормально allowed нужен нужна нужны брать
     взять получить получать узнать
     форум форума форуме форуму форумом форумы форумов forum forums фарум
+    прямо вообще точно именно right exactly actually проста менавіта
+    session sessions event events мероприятие мероприятия мерапрыемства мерапрыемства
     сделать делать пойти прийти приходить прыйсці узяць атрымаць патрэбны патрэбна трэба
     """
 
@@ -341,8 +343,11 @@ _KIND_TEXT = {
     "culture": "культурная программа культурная праграма culture",
     "business": "бизнес бізнес business",
 }
-OPENING = "открытие открытия адкрыццё адкрыцця opening open opens"
-CLOSING = "закрытие закрытия закрыццё закрыцця closing close closes итоги вынікі"
+OPENING = "открытие открытия адкрыццё адкрыцця opening open opens торжественное урачыстае"
+CLOSING = (
+    "закрытие закрытия закрыццё закрыцця closing close closes final итоги итоговое итоговая "
+    "вынікі выніковае выніковая заключительное"
+)
 
 
 def _opening_closing(program: Program) -> dict[str, str]:
@@ -492,6 +497,9 @@ class SearchIndex:
         # about something else entirely does not look answered by its one common word.
         self.unknown_idf = math.log(1 + self.size / 3)
         self._similar_cache: dict[str, list[tuple[str, float]]] = {}
+        self._fleeting: dict[str, list[str]] = defaultdict(list)
+        for key in self.vocabulary:
+            self._fleeting[fleeting(key)].append(key)
         self.towns = _town_keys(program)
         # Towns by the first letters of each of their words: a word with another ending
         # shares them (see `related`).
@@ -521,6 +529,10 @@ class SearchIndex:
                 shorter = key[:-cut]
                 if shorter in self.postings and related(shorter, key):
                     found.setdefault(shorter, PREFIX_SIM)
+        if not exact:
+            # A vowel that comes and goes before the last consonant: дворец / дворца.
+            for other in self._fleeting.get(fleeting(key), ()):
+                found.setdefault(other, PREFIX_SIM)
         cutoff = min_ratio(key)
         if not exact and cutoff is not None:
             candidates = self._by_letter.get(key[0], [])
@@ -587,6 +599,15 @@ class SearchIndex:
         """The best matches, best first; an empty list when the question has no known word."""
         ranked = self.rank([term(k) for k in keys(query)], kinds, limit)
         return [Hit(r.kind, r.id, r.score) for r in ranked]
+
+
+_FLEETING = re.compile(r"(?<=[^aeiu])[aeiu](?=[^aeiu]$)")
+
+
+def fleeting(key: str) -> str:
+    """A key without a vowel before its last consonant (Russian and Belarusian fleeting
+    vowels: дворец / дворца, конец / конца), for keys long enough to stay distinct."""
+    return _FLEETING.sub("", key) if len(key) >= 5 else key
 
 
 def same_word(a: str, b: str) -> bool:
