@@ -40,9 +40,13 @@ _BE_TO_RU = str.maketrans(
 _BE_HARD = re.compile(r"(?<=[цчшж])ы")
 
 
+# The Belarusian infinitive's -ць is the Russian -ть (жыць / жить).
+_BE_INFINITIVE = re.compile(r"(?<=[аеіоуыэюяё])ць\b")
+
+
 def fold(text: str) -> str:
     """Lower case, with Belarusian and ё spellings mapped onto Russian-like letters."""
-    folded = text.lower().translate(_BE_TO_RU).translate(_LATIN_FOLD)
+    folded = _BE_INFINITIVE.sub("ть", text.lower()).translate(_BE_TO_RU).translate(_LATIN_FOLD)
     return _BE_HARD.sub("и", folded)
 
 
@@ -155,21 +159,24 @@ CITY_CONTEXT = _set(
 # words people use rather than those of its question (a doctor / медпункт / мне дрэнна).
 CONCEPTS: tuple[str, ...] = (
     """врач врача доктор медпункт медик медики медицинская медицинский скорая аптека плохо
-    заболел заболела болит давление урач доктар медпункт дрэнна захварэў аптэка doctor
+    заболел заболела болит давление температура урач доктар медпункт дрэнна захварэў баліць
+    аптэка doctor headache
     medic medical ambulance first-aid pharmacy sick ill unwell hurt""",
     """телефон телефона позвонить звонить номер контакты контакт связаться почта email
     e-mail тэлефон патэлефанаваць нумар кантакты звязацца пошта phone call number contact
     contacts email reach""",
-    """потерял потеряла потерял забыл забыла пропал пропажа находки находок згубіў згубіла
-    забыў забылася знаходкі lost lose forgot missing found""",
+    """потерял потеряла потерял забыл забыла оставил оставила пропал пропажа находки находок
+    згубіў згубіла забыў забылася пакінуў пакінула знаходкі lost lose forgot left missing
+    found""",
     """перевод переводчик переводчики синхрон синхронный наушники пераклад перакладчык
     навушнікі translation translate translator interpretation interpreter interpreting
     headphones headset""",
     """гостиница гостиницы отель общежитие проживание жилье жить поселят поселиться ночевать
-    ночлег размещение гасцініца інтэрнат пражыванне жыллё пасяліцца начаваць hotel hostel
-    dormitory accommodation stay sleep""",
-    """обед обеда пообедать поесть еда питание покормят кормят кормить столовая кафе
-    абед паесці ежа харчаванне сталовая lunch food eat meal meals canteen""",
+    ночлег размещение живут гасцініца інтэрнат пражыванне жыллё пасяліцца начаваць жыць
+    жывуць hotel hostel dormitory accommodation stay sleep""",
+    """обед обеда пообедать обедать поесть еда питание покормят кормят кормить столовая кафе
+    кофе перекус перекусить абед абедаць паесці ежа харчаванне сталовая кава кавы перакусіць
+    lunch food eat meal meals canteen coffee snack""",
     """парковка парковку припарковаться машина машину автомобиль стоянка паркоўка
     прыпаркавацца машыну аўтамабіль parking park car""",
     """wifi вайфай интернет интернета сеть вайфая інтэрнэт сетка internet wi-fi""",
@@ -183,8 +190,8 @@ CONCEPTS: tuple[str, ...] = (
     """трансляция трансляцию онлайн стрим смотреть трансляцыя анлайн глядзець stream
     streamed streaming online broadcast watch""",
     """фото фотографии фотки снимки фотаграфіі photos photo pictures""",
-    """одежда одеться костюм дресс-код дресскод вопратка апрануцца касцюм дрэс-код clothes
-    dress wear attire""",
+    """одежда одеться костюм дресс-код дресскод джинсы шорты вопратка апрануцца касцюм
+    дрэс-код джынсы clothes dress wear attire jeans shorts""",
 )
 
 _DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?$")

@@ -94,6 +94,8 @@ _STOPWORDS = """
     форум форума форуме форуму форумом форумы форумов forum forums фарум
     прямо вообще точно именно right exactly actually проста менавіта
     session sessions event events мероприятие мероприятия мерапрыемства мерапрыемства
+    будем будете буду будешь будзем будзеце буду нибудь небудь небудзь какойнибудь
+    якинебудь
     сделать делать пойти прийти приходить прыйсці узяць атрымаць патрэбны патрэбна трэба
     """
 
@@ -801,7 +803,7 @@ class Answerer:
         if len(sessions) < 2:
             return best
         for r in ranked:
-            if r.kind == "faq" and r.value >= best.value * 0.7:
+            if r.kind == "faq" and r.value >= best.value * 0.5:
                 entry = self.program.faq_entry(r.id)
                 if entry is not None and len(sessions & set(entry.sessions)) >= 2:
                     return r
