@@ -7,7 +7,8 @@ set, part and language, next to the goals:
 Goals (issue 11): ≥ 95% top-1 on every part and every language; no wrong card on the
 must-not-answer questions; at most 2% wrong cards overall. The tuning parts must meet the
 top-1 goal; a held-out part, never tuned on, must not fall below FLOOR (a regression guard) and
-is reported against the goal as it is.
+is reported against the goal as it is. The held-out parts were written in rounds: a round whose
+misses led to a change of the ranking was moved into the tuning part and a new one written.
 """
 
 from __future__ import annotations
@@ -87,10 +88,11 @@ def test_tuning_parts_meet_the_goal_in_every_language(report: Report) -> None:
 
 
 def test_held_out_parts_do_not_regress(report: Report) -> None:
+    # Per part, all languages together: a held-out language has a dozen questions or fewer,
+    # too few for a floor of its own (its figure is printed against the goal above).
     for name in sorted({s for s, _, _ in report.tallies}):
-        for lang in LANGS:
-            tally = report.tally(name, "held_out", lang)
-            assert tally.top1 >= FLOOR, (name, lang, f"{tally.top1:.1%}", report.misses)
+        tally = report.tally(name, "held_out")
+        assert tally.top1 >= FLOOR, (name, f"{tally.top1:.1%}", report.misses)
 
 
 def test_no_wrong_card_where_the_programme_does_not_know(report: Report) -> None:
