@@ -119,6 +119,19 @@ def test_a_typo_never_beats_an_exact_word_of_another_meaning(answerer: Answerer)
     assert "session:plenary" not in {h.key for h in closing.hits}
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("when is the plenary session", "session:plenary"),
+        ("the closing session", "session:d3-results"),
+        ("во сколько обед", "faq:lunch"),  # the FAQ entry, not one of the three lunches
+    ],
+)
+def test_confident_cards(answerer: Answerer, question: str, expected: str) -> None:
+    outcome = answerer.answer(question, NOW)
+    assert outcome.kind == "card" and outcome.hits[0].key == expected, outcome
+
+
 def test_a_match_resting_on_a_typo_is_offered_not_stated(answerer: Answerer) -> None:
     outcome = answerer.answer("what's the weather tomorrow", NOW)
     assert outcome.kind != "card"
