@@ -45,7 +45,9 @@ from bot.services.intents import Moment, fold
 from bot.services.towns import town_names
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from aiogram import Dispatcher
+
+    from bot.services.program import ProgramService
 
 logger = logging.getLogger(__name__)
 
@@ -915,8 +917,9 @@ def sessions_in(program: Program, day: date, part: str) -> list[Session]:
     ]
 
 
-async def setup(app: App) -> None:
+def setup(dp: Dispatcher, programs: ProgramService) -> SearchService:
     """The search service in the workflow data, its index following the current program."""
-    service = SearchService(app.programs.program)
-    app.dp["search"] = service
-    app.programs.reload_hooks.append(service.reload)
+    service = SearchService(programs.program)
+    dp["search"] = service
+    programs.reload_hooks.append(service.reload)
+    return service
