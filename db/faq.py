@@ -62,16 +62,20 @@ class FaqRepo:
         )
         return cur.rowcount == 1
 
-    async def set_language(self, entry_id: str, language: str, question: str, answer: str) -> bool:
-        """Add or replace one language's version of an entry."""
+    async def set_language(
+        self, entry_id: str, language: str, question: str, answer: str, keywords: list[str]
+    ) -> bool:
+        """Add or replace one language's version of an entry, with the words of its question."""
         entry = await self.get(entry_id)
         if entry is None:
             return False
+        merged = list(dict.fromkeys([*entry.keywords, *keywords]))
         await self.db.conn.execute(
-            "UPDATE saved_faq SET question = ?, answer = ? WHERE id = ?",
+            "UPDATE saved_faq SET question = ?, answer = ?, keywords = ? WHERE id = ?",
             (
                 json.dumps({**entry.question, language: question}, ensure_ascii=False),
                 json.dumps({**entry.answer, language: answer}, ensure_ascii=False),
+                json.dumps(merged, ensure_ascii=False),
                 entry_id,
             ),
         )

@@ -14,14 +14,17 @@ from aiogram.utils.markdown import html_decoration as hd
 
 from bot.filters import organizer_only
 from bot.i18n import _, fmt_datetime, ngettext
-from bot.keyboards.common import MenuCb
+from bot.keyboards.common import LANGUAGE_NAMES, MenuCb
 from bot.keyboards.questions import (
     INBOX_PAGE,
+    FaqLangCb,
     InboxCb,
     cancel_answer_keyboard,
+    faq_languages_keyboard,
     faq_save_keyboard,
     inbox_keyboard,
 )
+from bot.program.model import LANGUAGES
 from bot.services.audit import audit
 from bot.services.inbox import ANSWER_LIMIT, asker_name, deliver_answer, quote
 from bot.services.notify import Notifier
@@ -37,6 +40,8 @@ organizer_only(router)
 
 class InboxStates(StatesGroup):
     answering = State()  # data: question_id
+    faq_question = State()  # data: faq_id, faq_lang
+    faq_answer = State()  # data: faq_id, faq_lang, faq_question
 
 
 def asked_when(iso: str, programs: ProgramService, locale: str) -> str:
@@ -219,9 +224,84 @@ async def save_as_faq(
         await callback.message.answer(
             _(
                 "💾 Saved as an FAQ answer: the next person who asks this gets your answer at "
-                "once. It stays when a new programme is imported."
-            )
+                "once. It stays when a new programme is imported. You can add its versions in "
+                "other languages:"
+            ),
+            reply_markup=faq_languages_keyboard(entry_id, missing_languages(language)),
         )
+
+
+def missing_languages(*present: str) -> list[str]:
+    return [lang for lang in LANGUAGES if lang not in present]
+
+
+@router.callback_query(FaqLangCb.filter())
+async def faq_language_button(
+    callback: CallbackQuery, callback_data: FaqLangCb, db: Database, state: FSMContext
+) -> None:
+    """Add a saved FAQ entry's version in another language: the question, then the answer."""
+    entry = await db.faq.get(callback_data.id)
+    if entry is None or callback_data.lang not in LANGUAGES:
+        await callback.answer(_("This button is out of date."), show_alert=True)
+        return
+    await callback.answer()
+    await state.set_state(InboxStates.faq_question)
+    await state.update_data(faq_id=entry.id, faq_lang=callback_data.lang)
+    if callback.message and not isinstance(callback.message, InaccessibleMessage):
+        await callback.message.answer(
+            _("Write the question in {language}:").format(
+                language=LANGUAGE_NAMES[callback_data.lang]
+            ),
+            reply_markup=cancel_answer_keyboard(),
+        )
+
+
+@router.message(InboxStates.faq_question, F.text, ~F.text.startswith("/"))
+async def faq_question_typed(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.update_data(faq_question=quote_plain(message.text or ""))
+    await state.set_state(InboxStates.faq_answer)
+    await message.answer(
+        _("Now the answer in {language}:").format(
+            language=LANGUAGE_NAMES.get(str(data.get("faq_lang")), "")
+        ),
+        reply_markup=cancel_answer_keyboard(),
+    )
+
+
+@router.message(InboxStates.faq_answer, F.text, ~F.text.startswith("/"))
+async def faq_answer_typed(
+    message: Message, state: FSMContext, db: Database, programs: ProgramService, user: User
+) -> None:
+    text = (message.text or "").strip()
+    if len(text) > ANSWER_LIMIT:
+        await message.answer(
+            _(
+                "The answer is too long ({length} characters); please keep it within {limit}."
+            ).format(length=len(text), limit=ANSWER_LIMIT)
+        )
+        return
+    data = await state.get_data()
+    entry_id, lang = str(data.get("faq_id")), str(data.get("faq_lang"))
+    async with db.transaction():
+        question = str(data.get("faq_question"))
+        done = await db.faq.set_language(
+            entry_id, lang, question, text, question_keywords(question)
+        )
+        if done:
+            await audit(db, user.id, "faq_language", f"{entry_id} {lang}")
+        entry = await db.faq.get(entry_id)
+    await state.clear()
+    if not done or entry is None:
+        await message.answer(_("This FAQ entry no longer exists."))
+        return
+    await programs.faq_saved()
+    await message.answer(
+        _("✅ The FAQ entry now has its version in {language}.").format(
+            language=LANGUAGE_NAMES.get(lang, lang)
+        ),
+        reply_markup=faq_languages_keyboard(entry_id, missing_languages(*entry.question)),
+    )
 
 
 def quote_plain(text: str) -> str:

@@ -7,7 +7,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.keyboards.common import menu_button
+from bot.keyboards.common import LANGUAGE_NAMES, menu_button
 
 # Open questions per page of the inbox.
 INBOX_PAGE = 10
@@ -24,6 +24,13 @@ class AnswerCb(CallbackData, prefix="qa"):
 
     kind: str
     id: str
+
+
+class FaqLangCb(CallbackData, prefix="of"):
+    """Organizers: add the version in `lang` of the saved FAQ entry `id` (inbox-<n>)."""
+
+    id: str
+    lang: str
 
 
 class InboxCb(CallbackData, prefix="oq"):
@@ -63,6 +70,20 @@ def faq_save_keyboard(question_id: int) -> InlineKeyboardMarkup:
     b.button(
         text=_("💾 Save as an FAQ answer"), callback_data=InboxCb(action="faq", id=question_id)
     )
+    return b.as_markup()
+
+
+def faq_languages_keyboard(entry_id: str, missing: list[str]) -> InlineKeyboardMarkup | None:
+    """Buttons to add a saved FAQ entry's versions in the languages it lacks."""
+    if not missing:
+        return None
+    b = InlineKeyboardBuilder()
+    for lang in missing:
+        b.button(
+            text=_("➕ {language}").format(language=LANGUAGE_NAMES.get(lang, lang)),
+            callback_data=FaqLangCb(id=entry_id, lang=lang),
+        )
+    b.adjust(3)
     return b.as_markup()
 
 

@@ -139,6 +139,21 @@ async def test_an_inbox_answer_saved_as_faq_answers_the_next_asker(
         await mia.press_data(InboxCb(action="faq", id=1).pack())
         assert "organizers only" in (await mia.wait_callback_answer())["text"]
 
+        # Its Belarusian version, added later, reaches Belarusian readers.
+        await owner.press("Беларуская")
+        await owner.wait_text("Write the question in Беларуская")
+        await owner.send("Ці можна прыйсці з сабакам?")
+        await owner.wait_text("Now the answer")
+        await owner.send("Сабакі на павадку — так, акрамя Вялікай залы.")
+        versions = await owner.wait_text("now has its version in Беларуская")
+        assert [t for t in versions.button_texts() if "Русский" in t]
+        async with app.db.transaction():
+            entry = await app.db.faq.get(saved[0].id)
+        assert entry is not None and set(entry.answer) == {"en", "be"}
+        yas = fake.add_user(7408, "Ясь", language_code="be")
+        await yas.send("а з сабакам можна?")
+        assert "акрамя Вялікай залы" in (await yas.wait_text("Сабакі")).text
+
         leo = fake.add_user(7407, "Leo", language_code="en")
         await leo.send("is it ok to come with a dog?")
         answer = await leo.wait_text("Dogs on a lead")
