@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from bot.program.files import is_workbook, parse_program_bytes, read_program_file
 from bot.program.loader import ProgramError, ProgramInvalid, parse_program
-from bot.program.model import Program
+from bot.program.model import FaqEntry, Program, Text
 from bot.program.writer import program_checksum, program_yaml
 from db import Database
+from db.faq import SavedFaq
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +64,27 @@ def check_file(path: Path) -> ImportResult:
     return load_program_bytes(data, str(path))
 
 
+def with_saved_faq(program: Program, saved: Sequence[SavedFaq]) -> Program:
+    """The program with the FAQ entries the organizers saved from the inbox after its own, so
+    that every reader of the program (search, exports) sees them; an id the file itself uses
+    wins."""
+    own = {entry.id for entry in program.faq}
+    language = program.forum.default_language
+    extra = tuple(
+        FaqEntry(
+            id=entry.id,
+            question=Text(entry.question, language),
+            answer=Text(entry.answer, language),
+            keywords=entry.keywords,
+        )
+        for entry in saved
+        if entry.id not in own
+    )
+    if not extra:
+        return program
+    return dataclasses.replace(program, faq=program.faq + extra, _index={})
+
+
 class ProgramService:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -70,6 +93,8 @@ class ProgramService:
         self._derived: dict[Hashable, object] = {}
         self.import_hooks: list[ImportHook] = []
         self.reload_hooks: list[ReloadHook] = []
+        self.saved_faq: list[SavedFaq] = []
+        self._base: Program | None = None  # the imported program, without the saved FAQ
 
     @property
     def program(self) -> Program:
@@ -87,6 +112,7 @@ class ProgramService:
 
     async def load(self, fallback_file: Path) -> None:
         """Load the stored program; an empty database gets `fallback_file` imported."""
+        self.saved_faq = await self.db.faq.all()
         stored = await self.db.programs.current()
         if stored is None:
             result = await self.import_file(fallback_file)
@@ -94,7 +120,8 @@ class ProgramService:
                 raise ProgramInvalid(result.errors)
             return
         # A stored program was valid when imported; the loader may have become stricter since.
-        self._program = parse_program(stored.source, stored.filename)
+        self._base = parse_program(stored.source, stored.filename)
+        self._program = with_saved_faq(self._base, self.saved_faq)
         self.version = stored.id
 
     async def import_file(self, path: Path) -> ImportResult:
@@ -156,12 +183,19 @@ class ProgramService:
         logger.info("Program version %s loaded from %s", stored.id, stored.filename)
         return True
 
+    async def faq_saved(self) -> None:
+        """Take in the FAQ entries saved from the inbox (after the caller's transaction)."""
+        self.saved_faq = await self.db.faq.all()
+        if self._base is not None and self.version is not None:
+            await self._set(self._base, self.version)
+
     async def _set(self, program: Program, version: int) -> None:
-        self._program = program
+        self._base = program
+        self._program = merged = with_saved_faq(program, self.saved_faq)
         self.version = version
         self._derived.clear()
         for hook in self.reload_hooks:
             try:
-                await hook(program)
+                await hook(merged)
             except Exception:
                 logger.exception("A reload hook failed")

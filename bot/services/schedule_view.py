@@ -158,6 +158,21 @@ def day_pages(program: Program, day: date, locale: str) -> list[Page]:
     return paginate(header, entries, _("Nothing is planned for this day."))
 
 
+def part_pages(
+    program: Program, day: date, sessions: Sequence[Session], since: str, locale: str
+) -> list[Page]:
+    """A day's page limited to some of its sessions ("the evening", "after lunch"), numbered
+    as on the full day's page so that the buttons open the same cards."""
+    header = f"🗓 <b>{escape(fmt_day(day, locale))}</b>, {escape(since)}"
+    numbers = {s.id: n for n, s in enumerate(program.sessions_on(day), 1)}
+    entries = [
+        (session_line(program, s, locale, numbers[s.id]), s.id, numbers[s.id])
+        for s in sessions
+        if s.id in numbers
+    ]
+    return paginate(header, entries, _("Nothing more is planned for this part of the day."))
+
+
 def forum_days(program: Program, today: date) -> list[date]:
     """The forum days, today first while the forum is on."""
     days = list(program.forum.days)
@@ -280,6 +295,11 @@ def session_card(program: Program, session: Session, locale: str) -> str:
     moderators = people_lines(program, chairs, locale)
     if moderators:
         lines += ["", "<b>{}</b>".format(_("Moderators:")), *moderators]
+    # The section's moderators lead its meetings too unless the session names its own.
+    led = [m for m in section.moderators if m not in session.moderators] if section else []
+    section_moderators = people_lines(program, led, locale)
+    if section_moderators:
+        lines += ["", "<b>{}</b>".format(_("Section moderators:")), *section_moderators]
     if session.description:
         lines += ["", escape(cut(session.description.get(locale), DESCRIPTION_LIMIT))]
     return cut_html("\n".join(lines))
