@@ -69,19 +69,24 @@ async def open_app(settings: Settings):  # type: ignore[no-untyped-def]
         raise SetupError(f"cannot open the database at {settings.database_path}: {exc}") from None
 
 
-async def run_bot(settings: Settings) -> None:
+async def run_bot(settings: Settings, webhook: bool = False) -> None:
     if not settings.bot_token:
         raise SetupError("BOT_TOKEN is not set; get one from @BotFather, or try `forum-bot demo`")
+    webhook = webhook or bool(settings.webhook_url)
+    if webhook and not settings.webhook_url:
+        raise SetupError("--webhook needs WEBHOOK_URL, the public https address of the webhook")
     # aiogram takes seconds to import: a missing token is reported before that.
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import register_commands, start_services, stop_services
+    from bot.web.server import serve
 
     app = await open_app(settings)
     try:
         try:
             me = await app.bot.get_me()
-            await app.bot.delete_webhook(drop_pending_updates=False)
+            if not webhook:
+                await app.bot.delete_webhook(drop_pending_updates=False)
         except TelegramUnauthorizedError:
             raise SetupError("the Bot API refused BOT_TOKEN (401 Unauthorized)") from None
         except TelegramNetworkError as exc:
@@ -89,7 +94,7 @@ async def run_bot(settings: Settings) -> None:
         logger.info("Running as @%s", me.username)
         await register_commands(app.bot, app.i18n)
         await start_services(app)
-        await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+        await serve(app, webhook)
     finally:
         await stop_services(app)
         await app.bot.session.close()
@@ -153,7 +158,10 @@ def check_program(settings: Settings, path: Path) -> None:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="forum-bot", description=__doc__)
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot with long polling (the default)")
+    run = sub.add_parser("run", help="run the bot with long polling (the default)")
+    run.add_argument(
+        "--webhook", action="store_true", help="receive updates at WEBHOOK_URL instead"
+    )
     demo = sub.add_parser("demo", help="chat with the bot offline in this terminal")
     demo.add_argument("--database", type=Path, help="keep the demo database in this file")
     demo.add_argument("--script", type=Path, help="read the chat from this file, not the keyboard")
@@ -171,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         setup_logging(settings.log_level if command == "run" else "WARNING")
         if command == "run":
-            asyncio.run(run_bot(settings))
+            asyncio.run(run_bot(settings, getattr(args, "webhook", False)))
         elif command == "demo":
             from bot.demo import run_demo
 

@@ -119,6 +119,10 @@ class DeliveryEngine:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def start(self) -> None:
         async with self.db.transaction():
             released = await self.db.deliveries.release_in_flight()
