@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.i18n import fmt_day, fmt_time
 from bot.program.model import Program, Session, Speaker, Text
+from bot.services import search
 from bot.services.schedule_view import format_label, hall_label, place_label
 from bot.services.search import fold, phonetic, words
 from bot.web.texts import kind_label, page_texts
@@ -21,6 +22,24 @@ from bot.web.texts import kind_label, page_texts
 def search_key(word: str) -> str:
     """One word's key, without stemming: the page matches query keys as prefixes."""
     return phonetic(fold(word))
+
+
+def folding_rules() -> dict[str, Any]:
+    """The bot's folding tables, for the page to fold a query exactly as the bot does."""
+
+    def table(mapping: dict[int, str | int | None]) -> dict[str, str]:
+        return {chr(k): v if isinstance(v, str) else "" for k, v in mapping.items()}
+
+    return {
+        # The tables are the search module's own, so the page can never drift from the bot.
+        "be_to_ru": table(search._BE_TO_RU),
+        "latin": table(search._LATIN_FOLD),
+        "be_hard": search._BE_HARD.pattern,
+        "cyr_to_lat": table(search._CYR_TO_LAT),
+        "digraphs": [list(pair) for pair in search._DIGRAPHS],
+        "letters": table(search._LETTERS),
+        "word": r"[\p{L}\p{N}]+(?:[-'’ʼ][\p{L}\p{N}]+)*",
+    }
 
 
 def search_text(texts: Iterable[str]) -> str:
@@ -110,4 +129,5 @@ def programme_json(program: Program, locale: str, version: str) -> dict[str, Any
         "venues": [{"id": v.id, "name": v.name.get(locale)} for v in program.venues],
         "kinds": [{"id": k.value, "label": kind_label(k)} for k in kinds],
         "sessions": [_session(program, s, locale) for s in program.sessions],
+        "folding": folding_rules(),
     }

@@ -38,7 +38,6 @@ def page_texts() -> dict[str, str]:
         "no_results": _("No sessions match."),
         "save": _("⭐ Save to my agenda"),
         "unsave": _("Remove from my agenda"),
-        "saved": _("In your agenda"),
         "cancelled": _("Cancelled"),
         "speakers": _("Speakers:"),
         "moderators": _("Moderators:"),
