@@ -37,9 +37,11 @@ def tma(init_data: str) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def web_server(app: App, webhook: WebhookHandler | None = None) -> AsyncIterator[str]:
-    """The app's web server on a free port of 127.0.0.1; yields its base URL."""
-    server = WebServer(web_application(app, webhook), "127.0.0.1", 0)
+async def web_server(
+    app: App, webhook: WebhookHandler | None = None, port: int = 0
+) -> AsyncIterator[str]:
+    """The app's web server on 127.0.0.1 (a free port by default); yields its base URL."""
+    server = WebServer(web_application(app, webhook), "127.0.0.1", port)
     await server.start()
     try:
         yield f"http://127.0.0.1:{server.port}"

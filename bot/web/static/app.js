@@ -228,6 +228,16 @@ function toggle(sessionId) {
 
 // ------------------------------------------------------------------ rendering
 
+function fill(node, ...children) {
+  // Nested lists and absent parts (null, false) are allowed; text is always text.
+  node.replaceChildren();
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs || {})) {
@@ -235,11 +245,7 @@ function el(tag, attrs, ...children) {
     else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
   }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
+  return fill(node, ...children);
 }
 
 function starButton(session) {
@@ -377,7 +383,7 @@ function openDetails(sessionId) {
   const on = state.saved.has(s.id);
   const sheet = document.getElementById('details');
   sheet.dataset.session = s.id;
-  sheet.replaceChildren(
+  fill(sheet,
     el('h2', {}, s.title),
     s.cancelled ? el('p', {}, el('b', {}, '❌ ' + t.cancelled)) : null,
     el('p', {}, `🕒 ${day ? day.label : s.day}, ${s.start}–${s.end}`),
