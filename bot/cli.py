@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.logs import setup_logging
 from bot.program.loader import ProgramInvalid
 from bot.settings import Settings
 
@@ -29,16 +31,6 @@ def load_settings() -> Settings:
             f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
         )
         raise SetupError(f"invalid settings: {problems}") from None
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def render_errors(errors: list, locale: str) -> str:  # type: ignore[type-arg]
@@ -155,6 +147,39 @@ def check_program(settings: Settings, path: Path) -> None:
     )
 
 
+def backup_command(settings: Settings, path: Path) -> None:
+    from bot.backup import BackupError, backup
+
+    try:
+        done = backup(settings.database_path, path)
+    except BackupError as exc:
+        raise SetupError(str(exc)) from None
+    print(
+        f"{done.path}: backup of {settings.database_path} ({done.users} users, {done.size} bytes)"
+    )
+
+
+def restore_command(settings: Settings, path: Path, yes: bool) -> None:
+    from bot.backup import BackupError, check_database, restore
+
+    try:
+        checked = check_database(path)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise SetupError("restore replaces the database: add --yes to confirm")
+            answer = input(
+                f"Replace {settings.database_path} with {path} ({checked.users} users)? [y/N] "
+            )
+            if answer.strip().lower() not in ("y", "yes"):
+                raise SetupError("restore cancelled; nothing changed")
+        done, kept = restore(path, settings.database_path)
+    except BackupError as exc:
+        raise SetupError(str(exc)) from None
+    print(f"{settings.database_path}: restored from {path} ({done.users} users)")
+    if kept:
+        print(f"the replaced database is kept as {kept}")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="forum-bot", description=__doc__)
     sub = p.add_subparsers(dest="command")
@@ -169,6 +194,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     chk = sub.add_parser("check", help="validate a program file without loading it")
     chk.add_argument("path", type=Path)
+    bak = sub.add_parser("backup", help="copy the database consistently, also while the bot runs")
+    bak.add_argument("path", type=Path, help="a file, or a folder for a timestamped file")
+    res = sub.add_parser("restore", help="check a backup and put it in place (bot stopped)")
+    res.add_argument("path", type=Path)
+    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return p
 
 
@@ -177,9 +207,19 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
-        setup_logging(settings.log_level if command == "run" else "WARNING")
+        setup_logging(settings.log_level if command == "run" else "WARNING", settings.log_format)
         if command == "run":
-            asyncio.run(run_bot(settings, getattr(args, "webhook", False)))
+            from bot.backup import BackupError, run_lock
+
+            with contextlib.ExitStack() as held:
+                try:
+                    held.enter_context(run_lock(settings.database_path))
+                except BackupError as exc:
+                    raise SetupError(str(exc)) from None
+                except OSError as exc:  # the lock file beside the database
+                    path = settings.database_path
+                    raise SetupError(f"cannot open the database at {path}: {exc}") from None
+                asyncio.run(run_bot(settings, getattr(args, "webhook", False)))
         elif command == "demo":
             from bot.demo import run_demo
 
@@ -188,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(import_program(settings, args.path))
         elif command == "check":
             check_program(settings, args.path)
+        elif command == "backup":
+            backup_command(settings, args.path)
+        elif command == "restore":
+            restore_command(settings, args.path, args.yes)
     except SetupError as exc:
         print(f"forum-bot: {exc}", file=sys.stderr)
         return 2

@@ -27,6 +27,19 @@ TOKEN = "123456789:AAE-test-token-for-the-fake-server-0123456789"
 OWNER_ID = 900001
 
 
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` with this checkout's code and only the given bot settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=env.get("CWD", str(ROOT)),
+    )
+
+
 def bot_env(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> dict[str, str]:
     """Environment for the bot: the fake server, a fresh database, one owner."""
     env = {
@@ -113,7 +126,8 @@ class BotProcess:
             await self.wait_ready()
         return self
 
-    async def wait_ready(self, timeout: float = 20.0) -> None:
+    async def wait_ready(self, timeout: float = 60.0) -> None:
+        # Generous: on a loaded shared machine importing aiogram alone can take half of it.
         try:
             await wait_started(self.fake, self.webhook, self._polls_before, timeout)
         except AssertionError:

@@ -7,6 +7,7 @@ requests without the secret token are refused; a stop lets updates under way fin
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -31,7 +32,8 @@ async def mode_bot(
     fake = FakeTelegram()
     await fake.start()
     tmp = tmp_path_factory.mktemp(request.param)
-    extra = webhook_env(free_port()) if request.param == "webhook" else {}
+    # The webhook process also logs JSON lines, as it would for a log collector in production.
+    extra = {**webhook_env(free_port()), "LOG_FORMAT": "json"} if request.param == "webhook" else {}
     process = BotProcess(fake, bot_env(fake, tmp, **extra), tmp / "bot.log")
     try:
         await process.start()
@@ -41,6 +43,23 @@ async def mode_bot(
             await process.stop()
         await fake.stop()
     process.assert_clean_log()
+
+
+async def test_healthz_and_the_log_format(mode_bot: BotProcess) -> None:
+    lines = [line for line in mode_bot.log().splitlines() if line.strip()]
+    assert any("Running as @forum_test_bot" in line for line in lines)
+    if not mode_bot.webhook:
+        assert all(not line.startswith("{") for line in lines)
+        return
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message"} <= entries[0].keys()
+    port = mode_bot.env["WEB_PORT"]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+            report = await response.json()
+            assert response.status == 200
+    assert report["mode"] == "webhook" and report["database"]["ok"] is True
+    assert report["queue"]["engine_running"] is True
 
 
 def agenda_rows(process: BotProcess, user_id: int) -> set[str]:
