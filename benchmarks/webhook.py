@@ -1,0 +1,194 @@
+"""Receiving updates: webhook mode against long polling, the same bot in the same run.
+
+The fake Telegram server (rate limits off) holds N messages from 300 people — commands and
+the free-text questions of tests/data/questions.yaml — and either hands them out by getUpdates
+(polling, 100 per call) or POSTs them to the bot's webhook (up to 40 at once, as Telegram's
+default max_connections). The clock runs from the moment they are queued until the bot has
+handled the last one (its answers sent to the fake server), so both figures include the whole
+path: HTTP in, the real dispatcher and database, HTTP out. Rounds alternate between the modes.
+
+    python -m benchmarks.webhook [--updates 2000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import random
+import socket
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+
+from tests.fakeapi import FakeTelegram
+
+PEOPLE = 300
+COMMANDS = ("/start", "/schedule", "/now", "/help", "/agenda", "/sections", "/cities")
+
+
+class Counter(BaseMiddleware):
+    """Counts updates whose handling finished; wakes the waiter at the target."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.target = 0
+        self.reached = asyncio.Event()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            self.done += 1
+            if self.target and self.done >= self.target:
+                self.reached.set()
+
+
+def texts(count: int, seed: int = 11) -> list[tuple[int, str]]:
+    from benchmarks.mix import Mix
+
+    questions = Mix.load(seed).questions
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        uid = 20_000 + rng.randrange(PEOPLE)
+        text = rng.choice(COMMANDS) if rng.random() < 0.6 else rng.choice(questions)
+        found.append((uid, text))
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def measure(mode: str, messages: list[tuple[int, str]], folder: Path) -> float:
+    from bot.app import create_app, start_services, stop_services
+    from bot.settings import Settings
+    from bot.web.server import WebServer, web_application
+    from bot.web.webhook import WebhookHandler
+    from tests.harness import TOKEN, detach_routers
+
+    fake = FakeTelegram(global_rate=None)
+    await fake.start()
+    port = free_port()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        bot_api_url=fake.base_url,
+        database_path=folder / f"{mode}.sqlite3",
+        per_chat_interval=0,
+        webhook_url=f"http://127.0.0.1:{port}/webhook" if mode == "webhook" else "",
+    )
+    detach_routers()
+    app = await create_app(settings)
+    counter = Counter()
+    app.dp.update.outer_middleware(counter)
+    users = {uid: fake.add_user(uid, f"U{uid}", language_code="ru") for uid, _ in messages}
+    server: WebServer | None = None
+    polling: asyncio.Task[None] | None = None
+    try:
+        await start_services(app)
+        if mode == "webhook":
+            handler = WebhookHandler(app.dp, app.bot, "bench-secret")
+            server = WebServer(web_application(app, handler), "127.0.0.1", port)
+            await server.start()
+            await app.bot.set_webhook(
+                settings.webhook_url,
+                secret_token="bench-secret",
+                allowed_updates=app.dp.resolve_used_update_types(),
+            )
+        else:
+            polling = asyncio.create_task(
+                app.dp.start_polling(
+                    app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
+                )
+            )
+            while fake.polls_started == 0:
+                await asyncio.sleep(0.01)
+        counter.target = len(messages)
+        started = time.perf_counter()
+        for uid, text in messages:
+            await users[uid].send(text)
+        await asyncio.wait_for(counter.reached.wait(), 600)
+        took = time.perf_counter() - started
+        fake.assert_no_rejections()
+    finally:
+        if polling is not None:
+            await app.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+        if server is not None:
+            await server.stop()
+        await stop_services(app)
+        await app.bot.session.close()
+        await fake.stop()
+        detach_routers()
+    return took
+
+
+async def run(count: int, rounds: int = 3) -> dict[str, float]:
+    messages = texts(count)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    times: dict[str, list[float]] = {"polling": [], "webhook": []}
+    try:
+        for _ in range(rounds):
+            for mode in ("polling", "webhook"):
+                with tempfile.TemporaryDirectory() as tmp:
+                    times[mode].append(await measure(mode, messages, Path(tmp)))
+    finally:
+        root.setLevel(level)
+    polling = count / statistics.median(times["polling"])
+    webhook = count / statistics.median(times["webhook"])
+    return {
+        "updates": count,
+        "rounds": rounds,
+        "polling": polling,
+        "webhook": webhook,
+        "ratio": webhook / polling,
+    }
+
+
+GOAL = 0.9  # webhook mode handles at least 90% of what polling does
+
+
+def report(result: dict[str, float]) -> list[tuple[str, str, str, str]]:
+    met = "met" if result["ratio"] >= GOAL else "**missed**"
+    return [
+        (
+            f"receiving updates end to end, {int(result['updates'])} messages over HTTP from the "
+            f"fake Telegram, updates/s (median of {int(result['rounds'])})",
+            f"{result['webhook']:.0f} (webhook)",
+            f"{result['polling']:.0f} (long polling)",
+            f"ratio {result['ratio']:.0%} (goal ≥ {GOAL:.0%}): {met}",
+        )
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.updates, args.rounds))
+    for row in report(result):
+        print(" | ".join(row))
+
+
+if __name__ == "__main__":
+    main()
