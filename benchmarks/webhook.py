@@ -80,7 +80,7 @@ async def measure(mode: str, messages: list[tuple[int, str]], folder: Path) -> f
     from bot.settings import Settings
     from bot.web.server import WebServer, web_application
     from bot.web.webhook import WebhookHandler
-    from tests.harness import TOKEN, detach_routers
+    from tests.harness import TOKEN, detach_routers, wait_polling
 
     fake = FakeTelegram(global_rate=None)
     await fake.start()
@@ -117,8 +117,7 @@ async def measure(mode: str, messages: list[tuple[int, str]], folder: Path) -> f
                     app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
                 )
             )
-            while fake.polls_started == 0:
-                await asyncio.sleep(0.01)
+            await wait_polling(fake)
         counter.target = len(messages)
         started = time.perf_counter()
         for uid, text in messages:
