@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import socket
 import statistics
 import tempfile
 import time
@@ -29,6 +28,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
 from tests.fakeapi import FakeTelegram
+from tests.harness import free_port
 
 PEOPLE = 300
 COMMANDS = ("/start", "/schedule", "/now", "/help", "/agenda", "/sections", "/cities")
@@ -67,12 +67,6 @@ def texts(count: int, seed: int = 11) -> list[tuple[int, str]]:
         text = rng.choice(COMMANDS) if rng.random() < 0.6 else rng.choice(questions)
         found.append((uid, text))
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def measure(mode: str, messages: list[tuple[int, str]], folder: Path) -> float:
