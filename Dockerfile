@@ -19,7 +19,9 @@ ENV PYTHONUNBUFFERED=1 \
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin forum \
-    && mkdir -p /data && chown forum:forum /data
+    && mkdir -p /data && chown forum:forum /data \
+    && python -c "from bot.i18n import create_i18n; create_i18n('ru')"
+# (the last step compiles the catalogs now: at run time the package folder is read-only)
 USER forum
 WORKDIR /data
 VOLUME ["/data"]

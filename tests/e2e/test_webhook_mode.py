@@ -22,6 +22,7 @@ from tests.harness import BotProcess, bot_env, free_port, webhook_env
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 MODES = ("polling", "webhook")
+MINI_APP = "https://forum.example.test/app/"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=MODES)
@@ -33,7 +34,10 @@ async def mode_bot(
     await fake.start()
     tmp = tmp_path_factory.mktemp(request.param)
     # The webhook process also logs JSON lines, as it would for a log collector in production.
-    extra = {**webhook_env(free_port()), "LOG_FORMAT": "json"} if request.param == "webhook" else {}
+    # It has a public Mini App address too: the menu button and "Full schedule" open it.
+    extra = {}
+    if request.param == "webhook":
+        extra = {**webhook_env(free_port()), "LOG_FORMAT": "json", "WEB_APP_URL": MINI_APP}
     process = BotProcess(fake, bot_env(fake, tmp, **extra), tmp / "bot.log")
     try:
         await process.start()
@@ -87,6 +91,8 @@ async def test_schedule_card_and_agenda(mode_bot: BotProcess) -> None:
     ivan = fake.add_user(7102, "Ivan", language_code="en")
     await ivan.send("/schedule")
     days = await ivan.wait_message()
+    web_apps = [b["web_app"]["url"] for row in days.buttons() for b in row if "web_app" in b]
+    assert web_apps == ([MINI_APP] if mode_bot.webhook else [])
     await ivan.press((0, 0))  # the first day
     page = await ivan.wait_message()
     await ivan.press("1", message=page)
@@ -115,7 +121,13 @@ async def test_webhook_is_set_with_the_dispatchers_update_types(mode_bot: BotPro
     fake = mode_bot.fake
     if not mode_bot.webhook:
         assert fake.webhook.hook is None and fake.requests("setWebhook") == []
+        assert fake.default_menu_button is None  # no public Mini App: Telegram's default
         return
+    assert fake.default_menu_button == {
+        "type": "web_app",
+        "text": "Программа",
+        "web_app": {"url": MINI_APP},
+    }
     call = fake.requests("setWebhook")[-1]
     assert call.params["url"] == mode_bot.env["WEBHOOK_URL"]
     assert call.params["secret_token"] == mode_bot.env["WEBHOOK_SECRET"]
