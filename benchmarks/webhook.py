@@ -22,42 +22,18 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
 
 from tests.harness import ROOT, free_port
+from tests.robustness.support import HandledTracker
 
 Messages = list[tuple[int, str]]
 
 PEOPLE = 300
 COMMANDS = ("/start", "/schedule", "/now", "/help", "/agenda", "/sections", "/cities")
-
-
-class Counter(BaseMiddleware):
-    """Counts updates whose handling finished; wakes the waiter at the target."""
-
-    def __init__(self) -> None:
-        self.done = 0
-        self.target = 0
-        self.reached = asyncio.Event()
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        try:
-            return await handler(event, data)
-        finally:
-            self.done += 1
-            if self.target and self.done >= self.target:
-                self.reached.set()
 
 
 def texts(count: int, seed: int = 11) -> list[tuple[int, str]]:
@@ -105,7 +81,8 @@ async def queue_messages(http: aiohttp.ClientSession, base: str, messages: Messa
             response.raise_for_status()
 
 
-async def measure(mode: str, messages: Messages, folder: Path) -> float:
+async def measure(mode: str, messages: Messages, folder: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) from the start until the last update."""
     from bot.app import create_app, start_services, stop_services
     from bot.settings import Settings
     from bot.web.server import WebServer, web_application
@@ -125,9 +102,10 @@ async def measure(mode: str, messages: Messages, folder: Path) -> float:
         )
         detach_routers()
         app = await create_app(settings)
-        counter = Counter()
-        counter.target = len(messages)
-        app.dp.update.outer_middleware(counter)
+        # The fresh fake numbers the updates 1..N; the clock stops when the last is handled.
+        handled = HandledTracker()
+        app.dp.update.outer_middleware(handled)
+        everything = [handled.event(n).wait() for n in range(1, len(messages) + 1)]
         server: WebServer | None = None
         polling: asyncio.Task[None] | None = None
         try:
@@ -136,7 +114,7 @@ async def measure(mode: str, messages: Messages, folder: Path) -> float:
                 handler = WebhookHandler(app.dp, app.bot, "bench-secret")
                 server = WebServer(web_application(app, handler), "127.0.0.1", port)
                 await server.start()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if mode == "webhook":
                 await app.bot.set_webhook(
                     settings.webhook_url,
@@ -149,8 +127,8 @@ async def measure(mode: str, messages: Messages, folder: Path) -> float:
                         app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
                     )
                 )
-            await asyncio.wait_for(counter.reached.wait(), 600)
-            took = time.perf_counter() - started
+            await asyncio.wait_for(asyncio.gather(*everything), 600)
+            took = time.perf_counter() - started, time.process_time() - cpu
         finally:
             if polling is not None:
                 await app.dp.stop_polling()
@@ -173,26 +151,28 @@ async def run(count: int, rounds: int = 3) -> dict[str, float]:
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)
-    times: dict[str, list[float]] = {"polling": [], "webhook": []}
+    wall: dict[str, list[float]] = {"polling": [], "webhook": []}
+    cpu: dict[str, list[float]] = {"polling": [], "webhook": []}
     try:
         for _ in range(rounds):
             for mode in ("polling", "webhook"):
                 with tempfile.TemporaryDirectory() as tmp:
-                    times[mode].append(await measure(mode, messages, Path(tmp)))
+                    took, used = await measure(mode, messages, Path(tmp))
+                wall[mode].append(took)
+                cpu[mode].append(used)
     finally:
         root.setLevel(level)
-    polling = count / statistics.median(times["polling"])
-    webhook = count / statistics.median(times["webhook"])
-    return {
-        "updates": count,
-        "rounds": rounds,
-        "polling": polling,
-        "webhook": webhook,
-        "ratio": webhook / polling,
-    }
+    result: dict[str, float] = {"updates": count, "rounds": rounds}
+    for mode in ("polling", "webhook"):
+        result[mode] = count / statistics.median(wall[mode])
+        # Updates per second of the process's own CPU time: what one core can carry, apart
+        # from whatever else the machine runs (the fake server, other work).
+        result[f"{mode}_cpu"] = count / statistics.median(cpu[mode])
+    result["ratio"] = result["webhook_cpu"] / result["polling_cpu"]
+    return result
 
 
-GOAL = 0.9  # webhook mode handles at least 90% of what polling does
+GOAL = 0.9  # webhook mode carries at least 90% of what polling does on one core
 
 
 def report(result: dict[str, float]) -> list[tuple[str, str, str, str]]:
@@ -200,9 +180,10 @@ def report(result: dict[str, float]) -> list[tuple[str, str, str, str]]:
     return [
         (
             f"receiving updates end to end, {int(result['updates'])} messages over HTTP from the "
-            f"fake Telegram, updates/s (median of {int(result['rounds'])})",
-            f"{result['webhook']:.0f} (webhook)",
-            f"{result['polling']:.0f} (long polling)",
+            f"fake Telegram (its own process), updates per CPU-second of the bot, "
+            f"median of {int(result['rounds'])} (wall-clock updates/s)",
+            f"{result['webhook_cpu']:.0f} ({result['webhook']:.0f}) webhook",
+            f"{result['polling_cpu']:.0f} ({result['polling']:.0f}) long polling",
             f"ratio {result['ratio']:.0%} (goal ≥ {GOAL:.0%}): {met}",
         )
     ]

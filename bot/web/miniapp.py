@@ -44,6 +44,16 @@ STATIC_FILES = {
 }
 # The page must be fresh after a deploy; the service worker keeps the offline copy.
 NO_CACHE = {"Cache-Control": "no-cache"}
+# Only the page's own files and API: a programme text can never become a script.
+PAGE_HEADERS = {
+    **NO_CACHE,
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def static_file(name: str) -> bytes:
@@ -76,7 +86,8 @@ class MiniAppApi:
     # -------------------------------------------------------------- the page
 
     async def redirect(self, request: web.Request) -> web.Response:
-        raise web.HTTPPermanentRedirect("/app/" + (f"?{request.query_string}" or ""))
+        query = request.query_string
+        raise web.HTTPPermanentRedirect("/app/" + (f"?{query}" if query else ""))
 
     async def page(self, request: web.Request) -> web.Response:
         return self._file("index.html")
@@ -93,7 +104,7 @@ class MiniAppApi:
     def _file(self, name: str) -> web.Response:
         body = static_file(name)
         kind = STATIC_FILES[name]
-        return web.Response(body=body, content_type=kind, charset="utf-8", headers=NO_CACHE)
+        return web.Response(body=body, content_type=kind, charset="utf-8", headers=PAGE_HEADERS)
 
     # -------------------------------------------------------------- the API
 

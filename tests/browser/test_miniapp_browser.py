@@ -146,6 +146,15 @@ async def served(bot_app: App) -> AsyncIterator[WebServer]:
         await server.stop()
 
 
+async def saved_in_the_bot(app: App, user_id: int, expected: set[str]) -> None:
+    """Until the bot's database holds exactly this agenda (the page sends in the background)."""
+    for _ in range(100):
+        if await app.db.agenda.session_ids(user_id) == expected:
+            return
+        await asyncio.sleep(0.1)
+    assert await app.db.agenda.session_ids(user_id) == expected
+
+
 def page_for(driver: Any, server: WebServer) -> Page:
     return Page(driver, f"http://127.0.0.1:{server.port}")
 
@@ -176,11 +185,7 @@ async def test_today_now_a_star_and_the_bots_agenda(
         "return document.querySelector(\".session[data-session='d2-gala'] .star\")"
         ".getAttribute('aria-pressed') === 'true'"
     )
-    for _ in range(100):
-        if await bot_app.db.agenda.session_ids(OLGA["id"]) == {"d2-gala"}:
-            break
-        await asyncio.sleep(0.1)
-    assert await bot_app.db.agenda.session_ids(OLGA["id"]) == {"d2-gala"}
+    await saved_in_the_bot(bot_app, OLGA["id"], {"d2-gala"})
     await olga.send("/agenda")
     agenda = await olga.wait_text("Гала-концерт")
     assert "Моё расписание" in agenda.text or "расписание" in agenda.text.lower()
@@ -283,9 +288,5 @@ async def test_offline_reload_shows_the_programme_and_sends_stars_when_back(
         await served.start()  # the same port: the same origin
         await page.offline(False)
     # ...and is sent when the connection is back.
-    for _ in range(100):
-        if await bot_app.db.agenda.session_ids(OLGA["id"]) == {"d2-gala"}:
-            break
-        await asyncio.sleep(0.1)
-    assert await bot_app.db.agenda.session_ids(OLGA["id"]) == {"d2-gala"}
+    await saved_in_the_bot(bot_app, OLGA["id"], {"d2-gala"})
     await page.wait_for("return !document.getElementById('status').innerText.includes('Ждут')")

@@ -22,7 +22,7 @@ async def test_small_mix_runs_clean_and_registers(monkeypatch: pytest.MonkeyPatc
 async def test_webhook_benchmark_handles_every_message_in_both_modes() -> None:
     # The benchmark waits for every update to be handled and refuses rejected requests.
     result = await webhook.run(60, rounds=1)
-    assert result["webhook"] > 0 and result["polling"] > 0
+    assert result["webhook_cpu"] > 0 and result["polling_cpu"] > 0
     assert "webhook" in webhook.report(result)[0][1]
 
 

@@ -44,6 +44,11 @@ async def test_the_page_and_its_files_are_served_from_the_package(
     _, base = served
     status, html = await get(base, "/app/")
     assert status == 200 and '<script src="app.js"' in str(html)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/app?startapp=x", allow_redirects=False) as response:
+            assert response.status == 308 and response.headers["Location"] == "/app/?startapp=x"
+        async with session.get(f"{base}/app/") as response:
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     for name, kind in (("app.js", "javascript"), ("sw.js", "javascript"), ("app.css", "css")):
         async with aiohttp.ClientSession() as session:
             async with session.get(f"{base}/app/{name}") as response:
