@@ -108,11 +108,12 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     source.backup(target, pages=-1)
 
 
-def backup(database: Path, destination: Path) -> Checked:
-    """Copy the database, consistent even while the bot writes; the copy is checked."""
+def backup(database: Path, destination: Path, folder: bool = False) -> Checked:
+    """Copy the database, consistent even while the bot writes; the copy is checked. Into a
+    timestamped file when `destination` is a folder (or `folder`: one still to be made)."""
     if not database.is_file():
         raise BackupError(f"{database}: no such database")
-    if destination.is_dir():
+    if folder or destination.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         destination = destination / f"{database.stem}-{stamp}.sqlite3"
     destination.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -147,11 +148,12 @@ def check_program(settings: Settings, path: Path) -> None:
     )
 
 
-def backup_command(settings: Settings, path: Path) -> None:
+def backup_command(settings: Settings, path: str) -> None:
     from bot.backup import BackupError, backup
 
     try:
-        done = backup(settings.database_path, path)
+        # "backups/" names a folder even before it exists.
+        done = backup(settings.database_path, Path(path), folder=path.endswith(("/", os.sep)))
     except BackupError as exc:
         raise SetupError(str(exc)) from None
     print(
@@ -195,7 +197,7 @@ def parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="validate a program file without loading it")
     chk.add_argument("path", type=Path)
     bak = sub.add_parser("backup", help="copy the database consistently, also while the bot runs")
-    bak.add_argument("path", type=Path, help="a file, or a folder for a timestamped file")
+    bak.add_argument("path", help="a file, or a folder (ending in /) for a timestamped file")
     res = sub.add_parser("restore", help="check a backup and put it in place (bot stopped)")
     res.add_argument("path", type=Path)
     res.add_argument("--yes", action="store_true", help="do not ask for confirmation")

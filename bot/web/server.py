@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -114,7 +113,9 @@ async def set_menu_button(bot: Bot, i18n: I18n, url: str, locale: str) -> None:
     )
 
 
-async def wait_for_signal(signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)):  # type: ignore[no-untyped-def]
+async def wait_for_signal(
+    signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM),
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in signals:
@@ -126,13 +127,9 @@ async def wait_for_signal(signals: tuple[signal.Signals, ...] = (signal.SIGINT, 
             loop.remove_signal_handler(sig)
 
 
-async def serve(
-    app: App,
-    webhook: bool,
-    stopped: Callable[[], asyncio.Future[Any]] | None = None,
-) -> None:
-    """Run until SIGINT/SIGTERM (or until `stopped()` resolves, for tests): polling or the
-    webhook, with the web server when there is one."""
+async def serve(app: App, webhook: bool) -> None:
+    """Run until SIGINT/SIGTERM: polling or the webhook, with the web server when there is
+    one."""
     from bot.cli import SetupError
 
     settings = app.settings
@@ -167,7 +164,7 @@ async def serve(
                 f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {exc}"
             ) from None
         logger.info("Receiving updates at %s", settings.webhook_url)
-        await (stopped() if stopped else wait_for_signal())
+        await wait_for_signal()
     finally:
         if server is not None:
             await server.stop()
