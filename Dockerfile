@@ -2,11 +2,12 @@
 # Build: docker build -t forum-bot .     Run: see compose.yaml (webhook mode behind Caddy).
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml setup.py MANIFEST.in README.md LICENSE ./
 COPY bot bot
 COPY handlers handlers
 COPY db db
 COPY locales locales
+# The wheel carries the compiled catalogs, the sample programme and the Mini App's files.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
@@ -19,9 +20,7 @@ ENV PYTHONUNBUFFERED=1 \
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin forum \
-    && mkdir -p /data && chown forum:forum /data \
-    && python -c "from bot.i18n import create_i18n; create_i18n('ru')"
-# (the last step compiles the catalogs now: at run time the package folder is read-only)
+    && mkdir -p /data && chown forum:forum /data
 USER forum
 WORKDIR /data
 VOLUME ["/data"]

@@ -83,7 +83,7 @@ async def queue_messages(http: aiohttp.ClientSession, base: str, messages: Messa
 
 async def measure(mode: str, messages: Messages, folder: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process) from the start until the last update."""
-    from bot.app import create_app, start_services, stop_services
+    from bot.app import create_app
     from bot.settings import Settings
     from bot.web.server import WebServer, web_application
     from bot.web.webhook import WebhookHandler
@@ -109,8 +109,8 @@ async def measure(mode: str, messages: Messages, folder: Path) -> tuple[float, f
         server: WebServer | None = None
         polling: asyncio.Task[None] | None = None
         try:
-            await start_services(app)
             if mode == "webhook":
+                await app.startup()  # polling emits the dispatcher's startup itself
                 handler = WebhookHandler(app.dp, app.bot, "bench-secret")
                 server = WebServer(web_application(app, handler), "127.0.0.1", port)
                 await server.start()
@@ -136,7 +136,7 @@ async def measure(mode: str, messages: Messages, folder: Path) -> tuple[float, f
                     await polling
             if server is not None:
                 await server.stop()
-            await stop_services(app)
+                await app.shutdown()
             await app.bot.session.close()
             detach_routers()
         async with http.get(f"{base}/_fake/stats") as response:

@@ -20,9 +20,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import MenuButtonWebApp, WebAppInfo
 from aiogram.utils.i18n import I18n
-from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
+from bot.errors import SetupError
 from bot.i18n import _, in_locale
 from bot.web.health import health_route
 from bot.web.miniapp import MiniAppApi
@@ -63,10 +63,8 @@ def web_application(app: App, webhook: WebhookHandler | None = None) -> web.Appl
 
     application.router.add_routes([health_route(app.db, app.engine, app.clock, extra)])
     if webhook is not None:
-        # Before setup_application: on shutdown the updates under way finish first, then the
-        # dispatcher's shutdown handlers run.
+        # Also hooks the handler's close on the server's shutdown: updates under way finish.
         webhook.register(application, path=webhook_path(settings.webhook_url))
-        setup_application(application, app.dp, bot=app.bot)
     return application
 
 
@@ -129,9 +127,9 @@ async def wait_for_signal(
 
 async def serve(app: App, webhook: bool) -> None:
     """Run until SIGINT/SIGTERM: polling or the webhook, with the web server when there is
-    one."""
-    from bot.cli import SetupError
-
+    one. The dispatcher's startup is emitted before updates can arrive and, at a clean stop,
+    its shutdown after the web server stopped (the updates under way finished); a failure
+    is left to the caller's shutdown."""
     settings = app.settings
     handler: WebhookHandler | None = None
     secret = ""
@@ -141,17 +139,14 @@ async def serve(app: App, webhook: bool) -> None:
     server: WebServer | None = None
     if webhook or settings.web_app_url:
         server = WebServer(web_application(app, handler), settings.web_host, settings.web_port)
-        try:
-            await server.start()
-        except OSError as exc:
-            raise SetupError(
-                f"cannot listen on {settings.web_host}:{settings.web_port}: {exc}"
-            ) from None
+    if handler is None:
+        await _serve_polling(app, server)
+        return
+    assert server is not None
+    await app.startup()
+    await _start(server, settings.web_host, settings.web_port)
     try:
         await set_menu_button(app.bot, app.i18n, settings.mini_app_url, settings.default_locale)
-        if handler is None:
-            await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
-            return
         try:
             await app.bot.set_webhook(
                 settings.webhook_url,
@@ -160,11 +155,44 @@ async def serve(app: App, webhook: bool) -> None:
                 drop_pending_updates=False,
             )
         except TelegramBadRequest as exc:
-            raise SetupError(
-                f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {exc}"
-            ) from None
+            url = settings.webhook_url
+            raise SetupError(f"Telegram refused WEBHOOK_URL {url}: {exc}") from None
         logger.info("Receiving updates at %s", settings.webhook_url)
         await wait_for_signal()
+    finally:
+        await server.stop()  # stops listening; the updates under way finish (handler.close)
+    await app.shutdown()
+
+
+async def _start(server: WebServer, host: str, port: int) -> None:
+    try:
+        await server.start()
+    except OSError as exc:
+        raise SetupError(f"cannot listen on {host}:{port}: {exc}") from None
+
+
+async def _serve_polling(app: App, server: WebServer | None) -> None:
+    """Long polling (it emits startup and shutdown itself); the web server, if any, stops
+    before the shutdown closes the database under it."""
+    settings = app.settings
+    if server is not None:
+        await _start(server, settings.web_host, settings.web_port)
+    try:
+        await set_menu_button(app.bot, app.i18n, settings.mini_app_url, settings.default_locale)
+        if server is None:
+            await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+            return
+        polling = asyncio.create_task(
+            app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False)
+        )
+        signalled = asyncio.create_task(wait_for_signal())
+        await asyncio.wait({polling, signalled}, return_when=asyncio.FIRST_COMPLETED)
+        signalled.cancel()
+        await server.stop()
+        server = None
+        if not polling.done():
+            await app.dp.stop_polling()
+        await polling
     finally:
         if server is not None:
             await server.stop()
