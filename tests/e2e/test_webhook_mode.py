@@ -33,15 +33,19 @@ async def mode_bot(
     fake = FakeTelegram()
     await fake.start()
     tmp = tmp_path_factory.mktemp(request.param)
-    # The webhook process also logs JSON lines, as it would for a log collector in production.
-    # It has a public Mini App address too: the menu button and "Full schedule" open it.
-    extra = {}
+    # Both have a public Mini App address: the menu button and "Full schedule" open it, and
+    # the polling process starts the web server for it. The webhook process also logs JSON
+    # lines, as it would for a log collector in production.
+    port = free_port()
+    extra = {"WEB_APP_URL": MINI_APP, "WEB_PORT": str(port)}
     if request.param == "webhook":
-        extra = {**webhook_env(free_port()), "LOG_FORMAT": "json", "WEB_APP_URL": MINI_APP}
+        extra |= {**webhook_env(port), "LOG_FORMAT": "json"}
     process = BotProcess(fake, bot_env(fake, tmp, **extra), tmp / "bot.log")
     try:
         await process.start()
         yield process
+        assert await process.stop() == 0  # SIGTERM: the web server, then the bot, stop cleanly
+        assert "Stopped cleanly" in process.log()
     finally:
         if process.proc and process.proc.poll() is None:
             await process.stop()
@@ -52,17 +56,18 @@ async def mode_bot(
 async def test_healthz_and_the_log_format(mode_bot: BotProcess) -> None:
     lines = [line for line in mode_bot.log().splitlines() if line.strip()]
     assert any("Running as @forum_test_bot" in line for line in lines)
-    if not mode_bot.webhook:
+    if mode_bot.webhook:
+        entries = [json.loads(line) for line in lines]  # every line is one JSON object
+        assert {"time", "level", "logger", "message"} <= entries[0].keys()
+    else:
         assert all(not line.startswith("{") for line in lines)
-        return
-    entries = [json.loads(line) for line in lines]  # every line is one JSON object
-    assert {"time", "level", "logger", "message"} <= entries[0].keys()
     port = mode_bot.env["WEB_PORT"]
     async with aiohttp.ClientSession() as session:
         async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
             report = await response.json()
             assert response.status == 200
-    assert report["mode"] == "webhook" and report["database"]["ok"] is True
+    assert report["mode"] == ("webhook" if mode_bot.webhook else "polling")
+    assert report["database"]["ok"] is True
     assert report["queue"]["engine_running"] is True
 
 
@@ -92,7 +97,7 @@ async def test_schedule_card_and_agenda(mode_bot: BotProcess) -> None:
     await ivan.send("/schedule")
     days = await ivan.wait_message()
     web_apps = [b["web_app"]["url"] for row in days.buttons() for b in row if "web_app" in b]
-    assert web_apps == ([MINI_APP] if mode_bot.webhook else [])
+    assert web_apps == [MINI_APP]
     await ivan.press((0, 0))  # the first day
     page = await ivan.wait_message()
     await ivan.press("1", message=page)
@@ -117,17 +122,19 @@ async def test_free_text_question(mode_bot: BotProcess) -> None:
     fake.assert_no_rejections()
 
 
-async def test_webhook_is_set_with_the_dispatchers_update_types(mode_bot: BotProcess) -> None:
+async def test_menu_button_and_the_webhook_with_the_dispatchers_update_types(
+    mode_bot: BotProcess,
+) -> None:
     fake = mode_bot.fake
-    if not mode_bot.webhook:
-        assert fake.webhook.hook is None and fake.requests("setWebhook") == []
-        assert fake.default_menu_button is None  # no public Mini App: Telegram's default
-        return
     assert fake.default_menu_button == {
         "type": "web_app",
         "text": "Программа",
         "web_app": {"url": MINI_APP},
     }
+    if not mode_bot.webhook:
+        assert fake.webhook.hook is None and fake.requests("setWebhook") == []
+        assert fake.requests("deleteWebhook")  # a webhook left from webhook mode would block
+        return
     call = fake.requests("setWebhook")[-1]
     assert call.params["url"] == mode_bot.env["WEBHOOK_URL"]
     assert call.params["secret_token"] == mode_bot.env["WEBHOOK_SECRET"]
