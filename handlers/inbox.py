@@ -146,6 +146,18 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
         await callback.message.edit_reply_markup(reply_markup=None)
 
 
+async def too_long(message: Message, text: str) -> bool:
+    """Refuse an answer that would not fit in the message to the asker."""
+    if len(text) <= ANSWER_LIMIT:
+        return False
+    await message.answer(
+        _("The answer is too long ({length} characters); please keep it within {limit}.").format(
+            length=len(text), limit=ANSWER_LIMIT
+        )
+    )
+    return True
+
+
 @router.message(InboxStates.answering, F.text, ~F.text.startswith("/"))
 async def answer_typed(
     message: Message,
@@ -155,12 +167,7 @@ async def answer_typed(
     user: User,
 ) -> None:
     text = (message.text or "").strip()
-    if len(text) > ANSWER_LIMIT:
-        await message.answer(
-            _(
-                "The answer is too long ({length} characters); please keep it within {limit}."
-            ).format(length=len(text), limit=ANSWER_LIMIT)
-        )
+    if await too_long(message, text):
         return
     data = await state.get_data()
     question_id = int(data.get("question_id", 0))
@@ -274,12 +281,7 @@ async def faq_answer_typed(
     message: Message, state: FSMContext, db: Database, programs: ProgramService, user: User
 ) -> None:
     text = (message.text or "").strip()
-    if len(text) > ANSWER_LIMIT:
-        await message.answer(
-            _(
-                "The answer is too long ({length} characters); please keep it within {limit}."
-            ).format(length=len(text), limit=ANSWER_LIMIT)
-        )
+    if await too_long(message, text):
         return
     data = await state.get_data()
     entry_id, lang = str(data.get("faq_id")), str(data.get("faq_lang"))
