@@ -228,7 +228,7 @@ def app_stopped(
         """Last of the shutdown: stop scheduling and sending (queued messages stay queued),
         close the database."""
         try:
-            scheduler.shutdown()
+            await scheduler.shutdown()
             await engine.stop()
         finally:
             await db.close()

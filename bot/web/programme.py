@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.i18n import fmt_day, fmt_time
 from bot.program.model import Program, Session, Speaker, Text
-from bot.services import search
+from bot.services import intents, search
 from bot.services.schedule_view import format_label, hall_label, place_label
 from bot.services.search import fold, phonetic, words
 from bot.web.texts import kind_label, page_texts
@@ -32,9 +32,9 @@ def folding_rules() -> dict[str, Any]:
 
     return {
         # The tables are the search module's own, so the page can never drift from the bot.
-        "be_to_ru": table(search._BE_TO_RU),
-        "latin": table(search._LATIN_FOLD),
-        "be_hard": search._BE_HARD.pattern,
+        "be_to_ru": table(intents._BE_TO_RU),
+        "latin": table(intents._LATIN_FOLD),
+        "be_hard": intents._BE_HARD.pattern,
         "cyr_to_lat": table(search._CYR_TO_LAT),
         "digraphs": [list(pair) for pair in search._DIGRAPHS],
         "letters": table(search._LETTERS),
