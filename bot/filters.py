@@ -21,6 +21,7 @@ ORGANIZER_COMMANDS = frozenset(
         "stats",
         "export",
         "checkin",
+        "consent",
         "registrations",
         "import",
     }

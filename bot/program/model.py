@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.program.places import City
 
 LANGUAGES: tuple[str, ...] = ("ru", "be", "en")
 
@@ -205,7 +209,7 @@ class Registration:
     guardian_consent_text: Text = EMPTY_TEXT
     age_on: date | None = None  # the day the age is counted at; default: first forum day
     extra_questions: tuple[ExtraQuestion, ...] = ()
-    known_cities: tuple[Text, ...] = ()  # suggested as buttons; others are accepted
+    known_cities: tuple[City, ...] = ()  # offered as buttons in their region; others accepted
 
 
 @dataclass(frozen=True, slots=True)

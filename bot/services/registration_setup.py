@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from bot.i18n import __
 from bot.program.model import Program
 from bot.services.audiences import Audience
-from bot.services.registration import COUNTRIES, RegistrationService, country_label
+from bot.services.registration import RegistrationService
+from bot.services.registration_form import COUNTRY_CODES
+from bot.services.registration_view import country_label
 from db import Database
 
 if TYPE_CHECKING:
@@ -16,7 +18,13 @@ if TYPE_CHECKING:
 
 async def setup(app: App) -> None:
     service = RegistrationService(
-        app.db, app.engine, app.i18n, app.clock, app.settings.default_locale
+        app.db,
+        app.engine,
+        app.i18n,
+        app.clock,
+        app.settings.default_locale,
+        app.scheduler,
+        app.bot,
     )
     app.dp["registrations"] = service
 
@@ -27,7 +35,7 @@ async def setup(app: App) -> None:
         return await db.registrations.user_ids(("waiting",))
 
     async def by_country(db: Database, country: str) -> list[int]:
-        if country not in COUNTRIES:
+        if country not in COUNTRY_CODES:
             return []
         return await db.registrations.user_ids(("registered", "checked_in"), country)
 
@@ -38,7 +46,7 @@ async def setup(app: App) -> None:
             "country",
             lambda: str(__("Youth meeting participants by country")),
             by_country,
-            choices=lambda: [(code, country_label(code)) for code in COUNTRIES],
+            choices=lambda: [(code, country_label(code)) for code in COUNTRY_CODES],
         )
     )
 
@@ -46,6 +54,7 @@ async def setup(app: App) -> None:
         reg = app.programs.program.registration
         if reg is not None:
             await service.promote(reg.capacity)
+        await service.schedule_all_reminders()
 
     async def promote_after_reload(program: Program) -> None:
         # A larger capacity in a new program file lets people in from the waiting list.

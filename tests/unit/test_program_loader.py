@@ -102,7 +102,7 @@ def _texts(program: Program) -> list[tuple[str, Text]]:
     reg = program.registration
     assert reg is not None
     found += [("registration", t) for t in (reg.title, reg.consent_text, reg.guardian_consent_text)]
-    found += [("registration.city", t) for t in reg.known_cities]
+    found += [("registration.city", c.name) for c in reg.known_cities]
     for eq in reg.extra_questions:
         found += [(eq.id, eq.text)] + [(f"{eq.id}.{o.id}", o.label) for o in eq.options]
     return found
