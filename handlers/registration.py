@@ -214,7 +214,7 @@ async def guardian_share(
     reg = program.registration
     assert reg is not None
     text = _(
-        "👋 Hello! {name} is registering for «{title}» and needs the consent of a parent or "
+        "👋 Hello! {name} is filling in “{title}” and needs the consent of a parent or "
         "legal guardian. Please open this link in your Telegram, read the consent and "
         "confirm it:\n{link}"
     ).format(name=html.escape(row.full_name), title=html.escape(reg.title.get(locale)), link=link)
@@ -430,8 +430,8 @@ async def ask_guardian(message: Message, ctx: FormContext, row: RegistrationRow)
     await message.answer(
         _(
             "📨 Almost done! Your registration <b>{number}</b> is complete once your parent or "
-            "guardian gives their consent. Forward them the next message, or press «Send to my "
-            "parent or guardian»: they open the link in their own Telegram and confirm. If "
+            "guardian gives their consent. Forward them the next message, or press “Send to my "
+            "parent or guardian”: they open the link in their own Telegram and confirm. If "
             "nothing happens within a day, I will remind you."
         ).format(number=row.number)
     )
@@ -740,7 +740,7 @@ def guardian_consent_html(row: RegistrationRow, program: Program, locale: str) -
         _("<b>Consent of a parent or legal guardian</b>"),
         "",
         _(
-            "{name} (born {born}) is registering for «{title}» ({dates}, {city}) and has "
+            "{name} (born {born}) is filling in “{title}” ({dates}, {city}) and has "
             "named you, {guardian}, as their parent or legal guardian."
         ).format(
             name=html.escape(row.full_name),

@@ -213,7 +213,7 @@ def intro_html(form: RegistrationForm, locale: str) -> str:
         "",
         _(
             "You can go back, change any answer before confirming, or cancel; nothing is "
-            "stored until you press «Confirm»."
+            "stored until you press “Confirm”."
         ),
     ]
     return "\n".join(lines)
