@@ -239,24 +239,13 @@ async def card_keyboard(
 # ---------------------------------------------------------------------------------- screens
 
 
-async def drop_reply_keyboard(message: Message, data: dict[str, Any]) -> None:
-    """The phone step's reply keyboard stays on screen until a message removes it."""
-    if data.get("kb"):
-        data["kb"] = False
-        await message.answer("👌", reply_markup=ReplyKeyboardRemove())
-
-
-async def show_question(
-    message: Message, form: RegistrationForm, q: Question, data: dict[str, Any], locale: str
-) -> None:
+async def show_question(message: Message, form: RegistrationForm, q: Question, locale: str) -> None:
     text = question_html(form, q, locale)
     keep = answer_text(form, q.step, q.current, locale) if q.has_current else None
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup
     if q.step == PHONE:
         markup = phone_keyboard(keep)
-        data["kb"] = True
     else:
-        await drop_reply_keyboard(message, data)
         markup = step_keyboard(
             q.step,
             [label_text(o.label, locale) for o in q.options],
@@ -269,9 +258,8 @@ async def show_question(
 
 
 async def show_summary(
-    message: Message, form: RegistrationForm, screen: Summary, data: dict[str, Any], locale: str
+    message: Message, form: RegistrationForm, screen: Summary, locale: str
 ) -> None:
-    await drop_reply_keyboard(message, data)
     lines = []
     if screen.note is not None:
         lines += ["⚠️ " + html.escape(note_text(screen.note, locale)), ""]
@@ -309,15 +297,22 @@ async def show(
     data: dict[str, Any],
     ctx: FormContext,
 ) -> None:
+    """Keep the new state first (the person may answer the moment the question arrives),
+    then show the screen."""
     screen = outcome.screen
     locale = ctx.locale
+    # The phone step's reply keyboard stays on screen until a message removes it.
+    phone_keyboard_shown = isinstance(screen, Question) and screen.step == PHONE
     if outcome.state is None:
-        await drop_reply_keyboard(message, data)
         await state.clear()
+    else:
+        await state.set_data({**outcome.state.to_data(), "kb": phone_keyboard_shown})
+    if data.get("kb") and not phone_keyboard_shown:
+        await message.answer("👌", reply_markup=ReplyKeyboardRemove())
     if isinstance(screen, Question):
-        await show_question(message, form, screen, data, locale)
+        await show_question(message, form, screen, locale)
     elif isinstance(screen, Summary):
-        await show_summary(message, form, screen, data, locale)
+        await show_summary(message, form, screen, locale)
     elif isinstance(screen, Cancelled):
         if screen.mode == "edit":
             await message.answer(_("Changes discarded. Your registration is unchanged."))
@@ -339,8 +334,6 @@ async def show(
         await message.answer(text)
     elif isinstance(screen, Submit):
         await confirm(message, form, screen, ctx)
-    if outcome.state is not None:
-        await state.set_data({**outcome.state.to_data(), "kb": bool(data.get("kb"))})
 
 
 class FormContext:

@@ -68,7 +68,10 @@ async def stats_text(
     blocks = [
         (_("<b>By country</b> (without cancelled)"), stats.by_country),
         (_("<b>By region</b> (top 10)"), stats.by_region),
-        (_("<b>By age</b> on {day}").format(day=fmt_date(form.age_day, locale)), stats.by_age),
+        (
+            _("<b>By age</b> on {day}").format(day=fmt_date(form.age_day, locale, "d MMMM y")),
+            stats.by_age,
+        ),
     ]
     blocks += [(f"<b>{html.escape(title)}</b>", counts) for title, counts in stats.by_question]
     for title, counts in blocks:

@@ -46,7 +46,7 @@ async def fill_adult_form(user: FakeUser, name: str, email: str, *, consent: boo
     await step(user, "full name", name)
     await step(user, "date of birth", "2000-01-15")
     await step(user, "Your country", press="Russia")
-    await step(user, "Your region", press="Smolensk Region")
+    await step(user, "Your region", press="Smolensk Oblast")
     await step(user, "Your city", "Smolensk")
     await step(user, "organization", "SmolGU")
     await step(user, "position", "student")

@@ -50,17 +50,25 @@ async def test_third_sign_up_waits_and_is_promoted_when_someone_cancels(
         owner = fake.add_user(OWNER_ID, "Owner", language_code="en")
         await owner.send("/stats")
         stats = await owner.wait_text("Youth meeting registrations")
-        assert "registered: 2" in stats.text and "cancelled: 1" in stats.text
-        # Regions are counted under their name in the forum's language, whatever the readers'.
-        assert "Russia: 2" in stats.text and "Смоленская область: 2" in stats.text
+        assert "Confirmed: 2" in stats.text and "Cancelled: 1" in stats.text
+        assert "3 registrations in all, as in the export." in stats.text
+        # Regions are stored as codes and counted as one, named in the reader's language.
+        assert "Russia: 2" in stats.text and "Smolensk Oblast: 2" in stats.text
+        # Counts by the form's choices and by age, without the cancelled one.
+        by_question = stats.text.split("Which section would you like to attend?")[1]
+        assert by_question.split("\n")[1] == "Industry: 2"
+        assert "Do you need accommodation?\nNo: 2" in stats.text
+        assert "By age on 24 June 2027\n14–17: 0\n18–24: 0\n25–30: 2\n31–35: 0" in stats.text
         await asyncio.sleep(PACE)
-        await owner.press("CSV")
+        await owner.press("CSV for Excel")
         document = await owner.wait_message(lambda m: m.document_bytes is not None)
-        table = list(csv.reader(io.StringIO(document.document_bytes.decode("utf-8-sig"))))
+        table = list(
+            csv.reader(io.StringIO(document.document_bytes.decode("utf-8-sig")), delimiter=";")
+        )
         assert table[0][:3] == ["Number", "Status", "Full name"]
         assert [r[2] for r in table[1:]] == ["First Person", "Second Person", "Third Person"]
         await asyncio.sleep(PACE)
-        await owner.press("Excel")
+        await owner.press("⬇️ Excel")
         excel = await owner.wait_message(lambda m: m.document_bytes is not None)
         assert excel.file_name.endswith(".xlsx")
         sheet = load_workbook(io.BytesIO(excel.document_bytes)).active

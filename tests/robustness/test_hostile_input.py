@@ -124,7 +124,7 @@ async def test_participant_states_survive_hostile_input(fake: FakeTelegram, fast
         probe = Probe(fake, fast_app)
         walker = fake.add_user(810_000, "Anna", language_code="en", phone="+375291234567")
         steps = await walk_registration(probe, walker)
-        assert {"name", "phone", "consent", "gname", "gconsent", "summary"} <= set(steps)
+        assert {"name", "phone", "consent", "gname", "gphone", "summary"} <= set(steps)
         screens = [
             Scenario("idle"),
             Scenario("schedule", opener="/schedule"),
