@@ -58,12 +58,12 @@ async def at_step(user: FakeUser, wanted: str, timeout: float = 10) -> FakeMessa
     return await user.wait_message(lambda m: step_of(m) == wanted, timeout)
 
 
-Answer = str | tuple[str, ...]
+Answer = str | tuple[str, ...] | tuple[str, int]
 
 
 async def answer_form(user: FakeUser, script: list[tuple[str, Answer]]) -> FakeMessage:
-    """Answer the form's questions in order: a text, ("press", label), ("contact",) or
-    ("contact", number); returns the last question's message."""
+    """Answer the form's questions in order: a text, ("press", label), ("pick", index of the
+    option), ("contact",) or ("contact", number); returns the last question's message."""
     message: FakeMessage | None = None
     for wanted, answer in script:
         message = await at_step(user, wanted)
@@ -72,6 +72,9 @@ async def answer_form(user: FakeUser, script: list[tuple[str, Answer]]) -> FakeM
             await user.send(answer)
         elif answer[0] == "press":
             await user.press(answer[1], message=message)
+        elif answer[0] == "pick":
+            data = RegCb(action="pick", step=wanted, value=str(answer[1])).pack()
+            await user.press_data(data, message.message_id)
         elif answer[0] == "contact":
             await user.share_contact(answer[1] if len(answer) > 1 else None)
     assert message is not None
@@ -113,7 +116,7 @@ async def register(user: FakeUser, script: list[tuple[str, Answer]]) -> FakeMess
     await answer_form(user, script)
     summary = await at_step(user, "summary")
     await asyncio.sleep(PACE)
-    await user.press("Confirm", message=summary)
+    await user.press_data(RegCb(action="confirm", step="summary").pack(), summary.message_id)
     return await user.wait_message(lambda m: step_of(m) is None and m.text != "👌")
 
 

@@ -131,7 +131,9 @@ async def test_mydata_then_forget_leaves_no_personal_data(
         await asyncio.sleep(PACE)
         await owner.send("/export csv")
         export = await owner.wait_message(lambda m: m.document_bytes is not None)
-        table = list(csv.reader(io.StringIO(export.document_bytes.decode("utf-8-sig")), delimiter=";"))
+        table = list(
+            csv.reader(io.StringIO(export.document_bytes.decode("utf-8-sig")), delimiter=";")
+        )
         assert [r[2] for r in table[1:]] == ["Max Waiting"]
 
         # The audit log still says an organizer was appointed, not who.

@@ -414,4 +414,6 @@ def test_a_summary_answers_only_its_buttons(form: RegistrationForm) -> None:
     summary = fill(form)
     for event in (Typed("hello"), NotText(), Picked(0), Keep(), Back()):
         outcome = run(form, summary.state, event)  # type: ignore[arg-type]
-        assert isinstance(outcome.screen, Summary) and note(outcome) == "Please use the buttons below."
+        assert (
+            isinstance(outcome.screen, Summary) and note(outcome) == "Please use the buttons below."
+        )
