@@ -85,7 +85,7 @@ async def test_the_form_says_its_length_up_front_and_counts_steadily(
             "parent or guardian, question 1 of 2",
             "parent or guardian, question 2 of 2",
         ]
-        optional = [t for t in asked if "experience" in t][0]
+        optional = next(t for t in asked if "experience" in t)
         assert optional.lower().count("optional") == 1, optional
 
         row_key = StorageKey(bot_id=app.bot.id, chat_id=kid.id, user_id=kid.id)
