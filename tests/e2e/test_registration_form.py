@@ -216,6 +216,8 @@ async def test_russian_speaker_gets_the_form_in_russian_and_can_cancel_it(
     fake = shared_fake
     olga = fake.add_user(731000103, "Ольга", language_code="ru")
     await olga.send("/register")
+    intro = await olga.wait_message()
+    assert "В анкете 13 вопросов" in intro.text
     question = await olga.wait_message()
     assert "ФИО" in question.text or "фамилия" in question.text.lower()
     await olga.press("Отмена")
