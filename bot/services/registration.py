@@ -356,6 +356,10 @@ class RegistrationService:
                     # A changed date of birth makes them a minor: the guardian must agree.
                     freed = existing.status in ACTIVE
                     await self.db.registrations.ask_guardian(existing.id, new_token(), self._now())
+                elif not minor and existing.status == "guardian":
+                    # An adult after all: no guardian to wait for.
+                    await self.db.registrations.set_status(existing.id, await self._place(capacity))
+                    self.scheduler.cancel(f"guardian-remind:{existing.id}")
                 row = await self.db.registrations.by_user(user_id)
                 assert row is not None
                 result = "updated"

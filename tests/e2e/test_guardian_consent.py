@@ -12,6 +12,8 @@ from pathlib import Path
 from tests.e2e.registration_helpers import (
     OPEN_CLOCK,
     PACE,
+    answer_form,
+    at_step,
     minor_script,
     program_with_capacity,
     register,
@@ -154,4 +156,36 @@ async def test_organizers_record_a_paper_consent_by_number(
         participant = fake.add_user(743000002, "Eve", language_code="en")
         await participant.send(f"/consent {row.number}")
         await participant.wait_text("organizers only")
+    fake.assert_no_rejections()
+
+
+async def test_a_changed_date_of_birth_moves_between_the_branches(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_app(fake, tmp_path, clock_start=OPEN_CLOCK) as app:
+        kid = fake.add_user(744000001, "Kid", language_code="en")
+        await register_minor(kid, "Rita Young")
+
+        async def change_birth(birth: str, *then: tuple[str, str]) -> None:
+            await asyncio.sleep(PACE)
+            await kid.send("/register")
+            await kid.wait_text("Your registration")
+            await kid.press("Change my answers")
+            summary = await at_step(kid, "summary")
+            await kid.press("Date of birth", message=summary)
+            await answer_form(kid, [("birth", birth), *then])
+            summary = await at_step(kid, "summary")
+            await asyncio.sleep(PACE)
+            await kid.press("Confirm", message=summary)
+            await kid.wait_text("Your changes are saved")
+
+        # A typo: she is an adult after all; no guardian to wait for, a place at once.
+        await change_birth("05.03.2001")
+        row = await app.db.registrations.by_user(kid.id)
+        assert row is not None and row.status == "registered" and row.guardian_token is None
+        # And back: a minor without a guardian's consent waits for it again, the place freed.
+        await change_birth("05.03.2011", ("gname", "Maria Guardian"), ("gphone", "+79123456789"))
+        await kid.wait_text("needs the consent of a parent")
+        row = await app.db.registrations.by_user(kid.id)
+        assert row is not None and row.status == "guardian" and row.guardian_token
     fake.assert_no_rejections()
