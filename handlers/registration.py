@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import date
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -29,16 +28,14 @@ from aiogram.types import (
 
 from bot import deeplinks
 from bot.clock import Clock
-from bot.i18n import _, fmt_date, fmt_date_range, fmt_datetime, fmt_time
+from bot.i18n import _
 from bot.keyboards.common import MenuCb, main_menu
 from bot.keyboards.registration import (
-    GuardianCb,
     RegCb,
     RegViewCb,
     back_text,
     cancel_confirm_keyboard,
     cancel_text,
-    guardian_keyboard,
     keep_label,
     menu_keyboard,
     phone_keyboard,
@@ -47,7 +44,7 @@ from bot.keyboards.registration import (
     step_keyboard,
     summary_keyboard,
 )
-from bot.program.model import Program, SessionKind
+from bot.program.model import Program
 from bot.services.program import ProgramService
 from bot.services.registration import (
     RegistrationService,
@@ -87,10 +84,12 @@ from bot.services.registration_view import (
     intro_html,
     items_of,
     label_text,
+    next_steps_html,
     note_text,
     question_html,
     status_label,
     step_label,
+    window_problem,
 )
 from db import Database
 from db.registrations import RegistrationRow
@@ -112,83 +111,6 @@ def form_of(programs: ProgramService) -> RegistrationForm | None:
 
 
 # ---------------------------------------------------------------------------------- texts
-
-
-def contacts_html(program: Program, locale: str) -> str:
-    """How to reach the organizers, from the program (empty if it says nothing)."""
-    forum = program.forum
-    parts = [html.escape(forum.contacts.get(locale))] if forum.contacts else []
-    if forum.website:
-        parts.append(html.escape(forum.website))
-    if not parts:
-        return ""
-    return _("Questions to the organizers: {contacts}").format(contacts="\n".join(parts))
-
-
-def window_problem(program: Program, clock: Clock, locale: str) -> str | None:
-    """Why the registration cannot be filled in now, with its dates and whom to ask."""
-    reg = program.registration
-    assert reg is not None
-    now = clock.now()
-    opens = fmt_datetime(reg.opens_at, locale)
-    closes = fmt_datetime(reg.closes_at, locale)
-    if now < reg.opens_at:
-        text = _("Registration opens on {opens} and closes on {closes}.").format(
-            opens=opens, closes=closes
-        )
-    elif now > reg.closes_at:
-        text = _("Registration closed on {closes}; it was open from {opens}.").format(
-            opens=opens, closes=closes
-        )
-    else:
-        return None
-    contacts = contacts_html(program, locale)
-    return f"{text}\n\n{contacts}" if contacts else text
-
-
-def next_steps_html(program: Program, clock: Clock, locale: str) -> str:
-    """What happens after registering: when and where to come, and the QR code at the desk."""
-    forum = program.forum
-    desks = [
-        s
-        for s in program.sessions
-        if s.kind == SessionKind.REGISTRATION and not s.cancelled and s.end_at > clock.now()
-    ]
-    lines = [_("<b>What happens next</b>")]
-    if desks:
-        desk = desks[0]
-        venue = program.venue(desk.venue)
-        hall = venue.hall(desk.hall) if venue else None
-        where = ", ".join(
-            html.escape(t.get(locale))
-            for t in (venue.name if venue else None, hall.name if hall else None)
-            if t
-        )
-        address = html.escape(venue.address.get(locale)) if venue else ""
-        lines.append(
-            _("Come to the registration desk on {day}, {start}–{end}: {where}.").format(
-                day=fmt_date(desk.day, locale, "d MMMM"),
-                start=fmt_time(desk.start_at, locale),
-                end=fmt_time(desk.end_at, locale),
-                where=", ".join(p for p in (where, address) if p),
-            )
-        )
-    lines.append(
-        _("The forum: {dates}, {city}.").format(
-            dates=fmt_date_range(forum.start_date, forum.end_date, locale),
-            city=html.escape(forum.city.get(locale)),
-        )
-    )
-    lines.append(
-        _(
-            "At the desk, show your QR code (below, and always under /register); the "
-            "organizers will scan it. I will remind you of anything that changes."
-        )
-    )
-    contacts = contacts_html(program, locale)
-    if contacts:
-        lines.append(contacts)
-    return "\n".join(lines)
 
 
 async def registration_card(
@@ -426,7 +348,8 @@ async def ask_guardian(message: Message, ctx: FormContext, row: RegistrationRow)
             "guardian gives their consent. Forward them the next message, or press “Send to my "
             "parent or guardian”: they open the link in their own Telegram and confirm. If "
             "nothing happens within a day, I will remind you."
-        ).format(number=row.number)
+        ).format(number=row.number),
+        reply_markup=main_menu(ctx.user.is_organizer),
     )
     text, share = await guardian_share(ctx.registrations, row, ctx.program, ctx.locale)
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[[share]]))
@@ -719,114 +642,3 @@ async def registration_button(
         await message.edit_text(_("Your registration is kept."))
     else:
         await callback.answer(_("This button is out of date."), show_alert=True)
-
-
-# ---------------------------------------------------------------------------------- guardian
-
-
-def guardian_consent_html(row: RegistrationRow, program: Program, locale: str) -> str:
-    reg = program.registration
-    assert reg is not None
-    forum = program.forum
-    born = fmt_date(date.fromisoformat(row.birth_date), locale, "d MMMM y")
-    lines = [
-        _("<b>Consent of a parent or legal guardian</b>"),
-        "",
-        _(
-            "{name} (born {born}) is filling in “{title}” ({dates}, {city}) and has "
-            "named you, {guardian}, as their parent or legal guardian."
-        ).format(
-            name=html.escape(row.full_name),
-            born=born,
-            title=html.escape(reg.title.get(locale)),
-            dates=fmt_date_range(forum.start_date, forum.end_date, locale),
-            city=html.escape(forum.city.get(locale)),
-            guardian=html.escape(row.guardian_name or ""),
-        ),
-        "",
-        html.escape(reg.guardian_consent_text.get(locale)),
-        "",
-        _("Do you agree? The registration is complete only with your consent."),
-    ]
-    contacts = contacts_html(program, locale)
-    if contacts:
-        lines += ["", contacts]
-    return "\n".join(lines)
-
-
-def link_gone_text() -> str:
-    return _(
-        "This link is no longer valid: the consent has already been given, or the "
-        "registration was cancelled or changed. Ask for a new link if needed."
-    )
-
-
-@router.message(CommandStart(deep_link=True, magic=F.args.startswith("g-")))
-async def guardian_link(
-    message: Message,
-    command: CommandObject,
-    db: Database,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-) -> None:
-    token = (command.args or "")[2:]
-    row = await db.registrations.by_guardian_token(token) if token else None
-    if row is None or row.status != "guardian" or programs.program.registration is None:
-        await message.answer(link_gone_text(), reply_markup=menu_keyboard())
-        return
-    if row.user_id == user.id:
-        await message.answer(
-            _(
-                "This link is for your parent or guardian: forward it to them, and they open "
-                "it in their own Telegram."
-            )
-        )
-        return
-    await message.answer(
-        guardian_consent_html(row, programs.program, locale),
-        reply_markup=guardian_keyboard(token),
-    )
-
-
-@router.callback_query(GuardianCb.filter())
-async def guardian_answer(
-    callback: CallbackQuery,
-    callback_data: GuardianCb,
-    db: Database,
-    programs: ProgramService,
-    user: User,
-    registrations: RegistrationService,
-) -> None:
-    message = callback.message
-    row = await db.registrations.by_guardian_token(callback_data.token)
-    reg = programs.program.registration
-    if (
-        row is None
-        or reg is None
-        or row.user_id == user.id
-        or callback_data.action not in ("yes", "no")
-        or not isinstance(message, Message)
-    ):
-        await callback.answer(link_gone_text(), show_alert=True)
-        return
-    if callback_data.action == "yes":
-        done = await registrations.guardian_consents(row, user.id, "telegram", reg.capacity)
-        text = _(
-            "✅ Thank you! Your consent is recorded, and the registration {number} of {name} is "
-            "complete."
-        )
-    else:
-        done = await registrations.guardian_refuses(row)
-        text = _(
-            "Your answer is recorded: without your consent the registration {number} of {name} "
-            "is cancelled."
-        )
-    if done is None:
-        await callback.answer(link_gone_text(), show_alert=True)
-        return
-    await callback.answer()
-    await message.edit_text(
-        text.format(number=row.number, name=html.escape(row.full_name)),
-        reply_markup=menu_keyboard(),
-    )

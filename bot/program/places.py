@@ -21,10 +21,6 @@ from typing import TypeVar
 
 from bot.program.model import Text
 
-COUNTRIES = ("BY", "RU")
-REGION_CODE = re.compile(r"^(BY|RU)-[A-Z]{2,3}$")
-CITY_CODE = re.compile(r"^(BY|RU)-[A-Z]{2,3}\.[a-z0-9-]{1,40}$")
-
 
 @dataclass(frozen=True, slots=True)
 class Region:

@@ -20,7 +20,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import deeplinks
 from bot.clock import Clock
-from bot.i18n import _, fmt_datetime, in_locale, locale_for
+from bot.i18n import _, in_locale, locale_for
 from bot.program.model import QuestionKind
 from bot.scheduler import Scheduler
 from bot.services.answers import age_at, phone_display
@@ -114,10 +114,6 @@ def registration_data(form: RegistrationForm, answers: Mapping[str, Any]) -> Reg
         guardian_name=answers.get(GNAME) if minor else None,
         guardian_phone=answers.get(GPHONE) if minor else None,
     )
-
-
-def needs_guardian(form: RegistrationForm, row: RegistrationRow) -> bool:
-    return form.is_minor({BIRTH: row.birth_date})
 
 
 # ---------------------------------------------------------------------------------- counts
@@ -570,7 +566,3 @@ def guardian_agreed_text(row: RegistrationRow) -> str:
         "✅ Your parent or guardian has given their consent: your registration {number} is "
         "confirmed! Open /register to see your QR code for check-in."
     ).format(number=row.number)
-
-
-def registered_when(row: RegistrationRow, tz: Any, locale: str) -> str:
-    return fmt_datetime(datetime.fromisoformat(row.created_at).astimezone(tz), locale)

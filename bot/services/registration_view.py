@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from bot.i18n import _, fmt_date, ngettext
-from bot.program.model import Text
+from bot.clock import Clock
+from bot.i18n import _, fmt_date, fmt_date_range, fmt_datetime, fmt_time, ngettext
+from bot.program.model import Program, SessionKind
 from bot.services.answers import phone_display
 from bot.services.registration_form import (
     BIRTH,
@@ -33,6 +34,7 @@ from bot.services.registration_form import (
     Question,
     RegistrationForm,
 )
+from db.registrations import RegistrationRow
 
 # How the program's own question texts may already say that an answer is optional.
 _OPTIONAL_WORDS = ("optional", "необязательн", "не обязательн", "неабавязков", "не абавязков")
@@ -230,17 +232,122 @@ def answers_html(
     return lines
 
 
-def moment_text(iso: str | None, tz: Any, locale: str) -> str:
-    """A stored UTC moment in the forum's time zone, for the reader (empty if none)."""
-    if not iso:
-        return ""
-    when = datetime.fromisoformat(iso).astimezone(tz)
-    return fmt_date(when, locale, "d MMMM y") + ", " + when.strftime("%H:%M")
-
-
-def text_of(value: Text | str, locale: str) -> str:
-    return value.get(locale) if isinstance(value, Text) else value
-
-
 def items_of(form: RegistrationForm, answers: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(s, answers.get(s)) for s in form.steps(answers) if s != CONSENT]
+
+
+# ---------------------------------------------------------------------------------- around the form
+
+
+def contacts_html(program: Program, locale: str) -> str:
+    """How to reach the organizers, from the program (empty if it says nothing)."""
+    forum = program.forum
+    parts = [html.escape(forum.contacts.get(locale))] if forum.contacts else []
+    if forum.website:
+        parts.append(html.escape(forum.website))
+    if not parts:
+        return ""
+    return _("Questions to the organizers: {contacts}").format(contacts="\n".join(parts))
+
+
+def window_problem(program: Program, clock: Clock, locale: str) -> str | None:
+    """Why the registration cannot be filled in now, with its dates and whom to ask."""
+    reg = program.registration
+    assert reg is not None
+    now = clock.now()
+    opens = fmt_datetime(reg.opens_at, locale)
+    closes = fmt_datetime(reg.closes_at, locale)
+    if now < reg.opens_at:
+        text = _("Registration opens on {opens} and closes on {closes}.").format(
+            opens=opens, closes=closes
+        )
+    elif now > reg.closes_at:
+        text = _("Registration closed on {closes}; it was open from {opens}.").format(
+            opens=opens, closes=closes
+        )
+    else:
+        return None
+    contacts = contacts_html(program, locale)
+    return f"{text}\n\n{contacts}" if contacts else text
+
+
+def next_steps_html(program: Program, clock: Clock, locale: str) -> str:
+    """What happens after registering: when and where to come, and the QR code at the desk."""
+    forum = program.forum
+    desks = [
+        s
+        for s in program.sessions
+        if s.kind == SessionKind.REGISTRATION and not s.cancelled and s.end_at > clock.now()
+    ]
+    lines = [_("<b>What happens next</b>")]
+    if desks:
+        desk = desks[0]
+        venue = program.venue(desk.venue)
+        hall = venue.hall(desk.hall) if venue else None
+        where = ", ".join(
+            html.escape(t.get(locale))
+            for t in (venue.name if venue else None, hall.name if hall else None)
+            if t
+        )
+        address = html.escape(venue.address.get(locale)) if venue else ""
+        lines.append(
+            _("Come to the registration desk on {day}, {start}–{end}: {where}.").format(
+                day=fmt_date(desk.day, locale, "d MMMM"),
+                start=fmt_time(desk.start_at, locale),
+                end=fmt_time(desk.end_at, locale),
+                where=", ".join(p for p in (where, address) if p),
+            )
+        )
+    lines.append(
+        _("The forum: {dates}, {city}.").format(
+            dates=fmt_date_range(forum.start_date, forum.end_date, locale),
+            city=html.escape(forum.city.get(locale)),
+        )
+    )
+    lines.append(
+        _(
+            "At the desk, show your QR code (below, and always under /register); the "
+            "organizers will scan it. I will remind you of anything that changes."
+        )
+    )
+    contacts = contacts_html(program, locale)
+    if contacts:
+        lines.append(contacts)
+    return "\n".join(lines)
+
+
+def guardian_consent_html(row: RegistrationRow, program: Program, locale: str) -> str:
+    reg = program.registration
+    assert reg is not None
+    forum = program.forum
+    born = fmt_date(date.fromisoformat(row.birth_date), locale, "d MMMM y")
+    lines = [
+        _("<b>Consent of a parent or legal guardian</b>"),
+        "",
+        _(
+            "{name} (born {born}) is filling in “{title}” ({dates}, {city}) and has "
+            "named you, {guardian}, as their parent or legal guardian."
+        ).format(
+            name=html.escape(row.full_name),
+            born=born,
+            title=html.escape(reg.title.get(locale)),
+            dates=fmt_date_range(forum.start_date, forum.end_date, locale),
+            city=html.escape(forum.city.get(locale)),
+            guardian=html.escape(row.guardian_name or ""),
+        ),
+        "",
+        html.escape(reg.guardian_consent_text.get(locale)),
+        "",
+        _("Do you agree? The registration is complete only with your consent."),
+    ]
+    contacts = contacts_html(program, locale)
+    if contacts:
+        lines += ["", contacts]
+    return "\n".join(lines)
+
+
+def link_gone_text() -> str:
+    return _(
+        "This link is no longer valid: the consent has already been given, or the "
+        "registration was cancelled or changed. Ask for a new link if needed."
+    )
