@@ -6,11 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:
-    from bot.program.places import City
 
 LANGUAGES: tuple[str, ...] = ("ru", "be", "en")
 
@@ -192,6 +188,33 @@ class ExtraQuestion:
     required: bool = True
     options: tuple[Option, ...] = ()  # for kind == choice
     max_length: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A region (oblast, republic, city of federal or republican status); see places.py."""
+
+    code: str  # ISO 3166-2, e.g. BY-MA
+    name: Text
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def country(self) -> str:
+        return self.code[:2]
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A city offered as a button in its region; see places.py."""
+
+    code: str  # "<region code>.<id>", or only "<id>" for a city the bot cannot place
+    name: Text
+    region: str | None  # the region's code
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def country(self) -> str | None:
+        return self.region[:2] if self.region else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,34 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
-from bot.program.model import Text
-
-
-@dataclass(frozen=True, slots=True)
-class Region:
-    code: str  # ISO 3166-2, e.g. BY-MA
-    name: Text
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def country(self) -> str:
-        return self.code[:2]
-
-
-@dataclass(frozen=True, slots=True)
-class City:
-    code: str  # "<region code>.<id>", or only "<id>" for a city the bot cannot place
-    name: Text
-    region: str | None  # the region's code
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def country(self) -> str | None:
-        return self.region[:2] if self.region else None
+from bot.program.model import City, Region, Text
 
 
 def _t(ru: str, be: str, en: str) -> Text:

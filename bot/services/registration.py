@@ -16,15 +16,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
-from aiogram.utils.i18n import I18n
 
 from bot import deeplinks
 from bot.clock import Clock
-from bot.i18n import _, in_locale, locale_for
+from bot.i18n import _
 from bot.program.model import QuestionKind
 from bot.scheduler import Scheduler
 from bot.services.answers import age_at, phone_display
-from bot.services.delivery import DeliveryEngine
+from bot.services.notify import Notifier, Priority, text_payload
 from bot.services.registration_form import (
     BIRTH,
     CITY,
@@ -47,7 +46,6 @@ from bot.services.registration_view import (
     status_label,
 )
 from db import Database
-from db.deliveries import NewDelivery
 from db.registrations import ACTIVE, STATUSES, RegistrationData, RegistrationRow
 
 logger = logging.getLogger(__name__)
@@ -311,20 +309,11 @@ class RegistrationService:
     promotes from the waiting list."""
 
     def __init__(
-        self,
-        db: Database,
-        engine: DeliveryEngine,
-        i18n: I18n,
-        clock: Clock,
-        default_locale: str,
-        scheduler: Scheduler,
-        bot: Bot,
+        self, db: Database, notifier: Notifier, clock: Clock, scheduler: Scheduler, bot: Bot
     ) -> None:
         self.db = db
-        self.engine = engine
-        self.i18n = i18n
+        self.notifier = notifier
         self.clock = clock
-        self.default_locale = default_locale
         self.scheduler = scheduler
         self.bot = bot
 
@@ -428,39 +417,21 @@ class RegistrationService:
             logger.info("%d people promoted from the waiting list", promoted)
         return promoted
 
-    async def _tell(
-        self,
-        user_id: int,
-        dedup_key: str,
-        ref: str,
-        text: Callable[[], str],
-        markup: dict[str, Any] | None = None,
-    ) -> None:
-        """Queue a message to a person, written in their language."""
+    async def _tell(self, user_id: int, key: str, ref: str, text: Callable[[], str]) -> None:
+        """Queue a message to a person, written in their language (joins the caller's
+        transaction, or opens its own)."""
         user = await self.db.users.get(user_id)
-        locale = locale_for(
-            user.language if user else None,
-            user.telegram_language if user else None,
-            self.default_locale,
+        message = self.notifier.message(
+            user_id,
+            user,
+            "registration",
+            lambda _locale: text_payload(text()),
+            ref=ref,
+            key=key,
+            priority=Priority.URGENT,
         )
-        with in_locale(self.i18n, locale):
-            payload: dict[str, Any] = {"kind": "text", "text": text()}
-        if markup:
-            payload["reply_markup"] = markup
         async with self.db.transaction():
-            await self.db.deliveries.enqueue(
-                [
-                    NewDelivery(
-                        user_id=user_id,
-                        kind="registration",
-                        ref=ref,
-                        dedup_key=dedup_key,
-                        payload=payload,
-                        priority=5,
-                    )
-                ]
-            )
-        self.engine.wake()
+            await self.notifier.queue([message])
 
     # -- the guardian's consent ----------------------------------------------------------
 

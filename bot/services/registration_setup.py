@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from aiogram import Bot, Dispatcher
 
+from bot.clock import Clock
 from bot.i18n import __
 from bot.program.model import Program
-from bot.services.audiences import Audience
+from bot.scheduler import Scheduler
+from bot.services.audiences import Audience, AudienceRegistry
+from bot.services.notify import Notifier
+from bot.services.program import ProgramService
 from bot.services.registration import RegistrationService
 from bot.services.registration_form import COUNTRY_CODES
 from bot.services.registration_view import country_label
 from db import Database
 
-if TYPE_CHECKING:
-    from bot.app import App
 
-
-async def setup(app: App) -> None:
-    service = RegistrationService(
-        app.db,
-        app.engine,
-        app.i18n,
-        app.clock,
-        app.settings.default_locale,
-        app.scheduler,
-        app.bot,
-    )
-    app.dp["registrations"] = service
+def setup(
+    dp: Dispatcher,
+    db: Database,
+    notifier: Notifier,
+    programs: ProgramService,
+    audiences: AudienceRegistry,
+    clock: Clock,
+    scheduler: Scheduler,
+    bot: Bot,
+) -> RegistrationService:
+    service = RegistrationService(db, notifier, clock, scheduler, bot)
+    dp["registrations"] = service
 
     async def youth(db: Database, _param: str) -> list[int]:
         return await db.registrations.user_ids(("registered", "checked_in"))
@@ -39,9 +41,9 @@ async def setup(app: App) -> None:
             return []
         return await db.registrations.user_ids(("registered", "checked_in"), country)
 
-    app.audiences.add(Audience("youth", lambda: str(__("Youth meeting participants")), youth))
-    app.audiences.add(Audience("wait", lambda: str(__("Youth meeting waiting list")), waiting))
-    app.audiences.add(
+    audiences.add(Audience("youth", lambda: str(__("Youth meeting participants")), youth))
+    audiences.add(Audience("wait", lambda: str(__("Youth meeting waiting list")), waiting))
+    audiences.add(
         Audience(
             "country",
             lambda: str(__("Youth meeting participants by country")),
@@ -50,8 +52,10 @@ async def setup(app: App) -> None:
         )
     )
 
-    async def promote(_app: App) -> None:
-        reg = app.programs.program.registration
+    async def promote() -> None:
+        """At start-up: places freed meanwhile go to people on the waiting list, and the
+        reminders of minors whose guardian has not answered are scheduled again."""
+        reg = programs.program.registration
         if reg is not None:
             await service.promote(reg.capacity)
         await service.schedule_all_reminders()
@@ -61,5 +65,6 @@ async def setup(app: App) -> None:
         if program.registration is not None:
             await service.promote(program.registration.capacity)
 
-    app.startup_hooks.append(promote)
-    app.programs.reload_hooks.append(promote_after_reload)
+    dp.startup.register(promote)
+    programs.reload_hooks.append(promote_after_reload)
+    return service

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.i18n import create_i18n
-from bot.program.loader import SAMPLE_PROGRAM_PATH, load_program_file
+from bot.program.loader import parse_program
 from bot.services.registration import (
     count_stats,
     export_columns,
@@ -23,6 +23,7 @@ from bot.services.registration import (
     to_xlsx,
 )
 from bot.services.registration_form import RegistrationForm
+from bot.settings import SAMPLE_PROGRAM
 from db.registrations import RegistrationRow
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -40,7 +41,7 @@ HOSTILE = [
 
 @pytest.fixture(scope="module")
 def form() -> RegistrationForm:
-    return RegistrationForm.from_program(load_program_file(SAMPLE_PROGRAM_PATH))
+    return RegistrationForm.from_program(parse_program(SAMPLE_PROGRAM.read_text("utf-8"), "sample"))
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.program.loader import SAMPLE_PROGRAM_PATH, load_program_file
+from bot.program.loader import parse_program
 from bot.services.registration_form import (
     Back,
     Cancel,
@@ -36,6 +36,7 @@ from bot.services.registration_form import (
     current,
     handle,
 )
+from bot.settings import SAMPLE_PROGRAM
 
 TODAY = date(2027, 6, 1)
 ADULT_PHONE = "+375291234567"
@@ -43,7 +44,7 @@ ADULT_PHONE = "+375291234567"
 
 @pytest.fixture(scope="module")
 def form() -> RegistrationForm:
-    return RegistrationForm.from_program(load_program_file(SAMPLE_PROGRAM_PATH))
+    return RegistrationForm.from_program(parse_program(SAMPLE_PROGRAM.read_text("utf-8"), "sample"))
 
 
 def pick(form: RegistrationForm, state: FormState, code: str) -> Event:

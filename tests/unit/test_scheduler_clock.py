@@ -32,6 +32,6 @@ async def test_advancing_the_clock_runs_what_fell_due_and_nothing_else() -> None
         await asyncio.wait_for(done.wait(), 5)
         await asyncio.sleep(0.05)
         assert ran == ["soon"]
-        assert scheduler.job_ids() == ["later"]
+        assert [job.id for job in scheduler.aps.get_jobs()] == ["later"]
     finally:
         scheduler.shutdown()
