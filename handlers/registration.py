@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -258,26 +259,29 @@ async def show(
         await confirm(message, form, screen, ctx)
 
 
+@dataclass(frozen=True, slots=True)
 class FormContext:
-    """What a turn of the form needs besides the form and the update."""
+    """What a turn of the form needs besides the update: taken from the handler's data."""
 
-    def __init__(
-        self,
-        user: User,
-        locale: str,
-        db: Database,
-        programs: ProgramService,
-        clock: Clock,
-        registrations: RegistrationService,
-        bot: Bot,
-    ) -> None:
-        self.user = user
-        self.locale = locale
-        self.db = db
-        self.program = programs.program
-        self.clock = clock
-        self.registrations = registrations
-        self.bot = bot
+    user: User
+    locale: str
+    db: Database
+    programs: ProgramService
+    clock: Clock
+    registrations: RegistrationService
+    bot: Bot
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> FormContext:
+        return cls(*(data[name] for name in cls.__dataclass_fields__))
+
+    @property
+    def program(self) -> Program:
+        return self.programs.program
+
+    @property
+    def form(self) -> RegistrationForm | None:
+        return form_of(self.programs)
 
 
 async def confirm(
@@ -405,37 +409,17 @@ async def open_registration(
 
 @router.message(CommandStart(deep_link=True, magic=F.args == "reg"))
 @router.message(Command("register"))
-async def register_command(
-    message: Message,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
-) -> None:
-    ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
-    await open_registration(message, state, form_of(programs), ctx)
+async def register_command(message: Message, state: FSMContext, **data: Any) -> None:
+    ctx = FormContext.of(data)
+    await open_registration(message, state, ctx.form, ctx)
 
 
 @router.callback_query(MenuCb.filter(F.action == "register"))
-async def register_button(
-    callback: CallbackQuery,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
-) -> None:
+async def register_button(callback: CallbackQuery, state: FSMContext, **data: Any) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
-        await open_registration(callback.message, state, form_of(programs), ctx)
+        ctx = FormContext.of(data)
+        await open_registration(callback.message, state, ctx.form, ctx)
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("ci-")))
@@ -481,94 +465,55 @@ def button_event(callback_data: RegCb) -> Event | None:
     return events.get(action)
 
 
+async def form_gone(message: Message, state: FSMContext) -> None:
+    """The program no longer has a registration, or the saved state is not a form's."""
+    await state.clear()
+    await message.answer(_("The registration form is no longer available."))
+
+
 @router.message(StateFilter(RegForm.fill), F.contact)
-async def contact_answer(
-    message: Message,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
-) -> None:
-    form = form_of(programs)
-    contact = message.contact
+async def contact_answer(message: Message, state: FSMContext, **data: Any) -> None:
+    ctx = FormContext.of(data)
+    form, contact = ctx.form, message.contact
     if form is None or contact is None:
-        await state.clear()
-        await message.answer(_("The registration form is no longer available."))
+        await form_gone(message, state)
         return
     own = message.from_user is not None and contact.user_id == message.from_user.id
-    ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
     await step(message, state, form, ContactShared(contact.phone_number, own), ctx)
 
 
 @router.message(StateFilter(RegForm.fill), F.text, ~F.text.startswith("/"))
-async def text_answer(
-    message: Message,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
-) -> None:
-    form = form_of(programs)
-    data = await state.get_data()
-    current_state = FormState.from_data(data)
+async def text_answer(message: Message, state: FSMContext, **data: Any) -> None:
+    ctx = FormContext.of(data)
+    form = ctx.form
+    current_state = FormState.from_data(await state.get_data())
     if form is None or current_state is None:
-        await state.clear()
-        await message.answer(_("The registration form is no longer available."))
+        await form_gone(message, state)
         return
-    event = typed_event(form, current_state, message.text or "", locale)
-    ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
+    event = typed_event(form, current_state, message.text or "", ctx.locale)
     await step(message, state, form, event, ctx)
 
 
 @router.message(StateFilter(RegForm.fill), ~F.text)
-async def not_text_answer(
-    message: Message,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
-) -> None:
-    form = form_of(programs)
-    if form is None:
-        await state.clear()
-        await message.answer(_("The registration form is no longer available."))
+async def not_text_answer(message: Message, state: FSMContext, **data: Any) -> None:
+    ctx = FormContext.of(data)
+    if ctx.form is None:
+        await form_gone(message, state)
         return
-    ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
-    await step(message, state, form, NotText(), ctx)
+    await step(message, state, ctx.form, NotText(), ctx)
 
 
 @router.callback_query(RegCb.filter())
 async def form_button(
-    callback: CallbackQuery,
-    callback_data: RegCb,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
+    callback: CallbackQuery, callback_data: RegCb, state: FSMContext, **data: Any
 ) -> None:
-    data = await state.get_data()
-    form = form_of(programs)
+    ctx = FormContext.of(data)
+    form = ctx.form
     message = callback.message
     event = button_event(callback_data)
     if (
         await state.get_state() != RegForm.fill.state
-        or data.get("step") != callback_data.step
+        or (await state.get_data()).get("step") != callback_data.step
         or not isinstance(message, Message)
         or form is None
         or event is None
@@ -576,7 +521,6 @@ async def form_button(
         await callback.answer(_("This button is out of date."), show_alert=True)
         return
     await callback.answer()
-    ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
     await step(message, state, form, event, ctx)
 
 
@@ -585,31 +529,22 @@ async def form_button(
 
 @router.callback_query(RegViewCb.filter())
 async def registration_button(
-    callback: CallbackQuery,
-    callback_data: RegViewCb,
-    state: FSMContext,
-    programs: ProgramService,
-    user: User,
-    locale: str,
-    db: Database,
-    clock: Clock,
-    registrations: RegistrationService,
-    bot: Bot,
+    callback: CallbackQuery, callback_data: RegViewCb, state: FSMContext, **data: Any
 ) -> None:
-    form = form_of(programs)
-    row = await db.registrations.by_user(user.id)
+    ctx = FormContext.of(data)
+    form = ctx.form
+    row = await ctx.db.registrations.by_user(ctx.user.id)
     message = callback.message
     active = ("registered", "waiting", "guardian")
     if form is None or row is None or row.status == "cancelled" or not isinstance(message, Message):
         await callback.answer(_("This button is out of date."), show_alert=True)
         return
     action = callback_data.action
-    ctx = FormContext(user, locale, db, programs, clock, registrations, bot)
     if action == "qr" and row.status == "registered":
         await callback.answer()
-        await send_qr(message, bot, row)
+        await send_qr(message, ctx.bot, row)
     elif action == "edit" and row.status in active:
-        problem = window_problem(ctx.program, clock, locale)
+        problem = window_problem(ctx.program, ctx.clock, ctx.locale)
         if problem:
             await callback.answer(
                 _("Registration is closed; answers cannot be changed now."), show_alert=True
@@ -627,7 +562,7 @@ async def registration_button(
             reply_markup=cancel_confirm_keyboard(),
         )
     elif action == "cancel_yes":
-        cancelled = await registrations.cancel(user.id, form.reg.capacity)
+        cancelled = await ctx.registrations.cancel(ctx.user.id, form.reg.capacity)
         if cancelled is None:
             await callback.answer(_("This button is out of date."), show_alert=True)
             return
