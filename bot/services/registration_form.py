@@ -356,6 +356,19 @@ class RegistrationForm:
             return parse_free_text(text, question.max_length)
         raise Refusal(N_("Please choose one of the buttons."))
 
+    def with_codes(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """Answers with a region or city kept as a label (by an older version of the form)
+        turned into codes where the label names a known place."""
+        fixed = dict(answers)
+        region, city = fixed.get(REGION), fixed.get(CITY)
+        if isinstance(region, str) and self.places.region(region) is None:
+            found = self.places.find_region(region, str(fixed.get(COUNTRY)))
+            fixed[REGION] = found.code if found else region
+        if isinstance(city, str) and self.places.city(city) is None:
+            place = self.places.find_city(city, self.known_region(fixed))
+            fixed[CITY] = place.code if place else city
+        return fixed
+
     @staticmethod
     def guardian_phone(phone: str, answers: Mapping[str, Any]) -> str:
         if phone == answers.get(PHONE):
@@ -476,7 +489,7 @@ def _on_summary(form: RegistrationForm, state: FormState, event: Event) -> Outco
         missing = [s for s in steps if s not in state.answers]
         if missing:
             return ask(form, replace(state, step=missing[0], ret=True))
-        answers = {s: state.answers[s] for s in steps}
+        answers = form.with_codes({s: state.answers[s] for s in steps})
         return Outcome(None, Submit(answers, state.mode, form.is_minor(answers)))
     return summary(form, state, Note(N_("Please use the buttons below.")))
 

@@ -411,6 +411,18 @@ def test_the_state_survives_json_and_an_old_step_moves_on(form: RegistrationForm
     assert isinstance(handle(form, old, Typed("yes"), TODAY).screen, Summary)
 
 
+def test_labels_saved_by_the_old_form_are_confirmed_as_codes(form: RegistrationForm) -> None:
+    summary = fill(form)
+    assert summary.state is not None
+    old = dict(summary.state.answers, region="Могилёвская область", city="Бобруйск")
+    done = run(form, replace(summary.state, answers=old), Confirm())
+    assert isinstance(done.screen, Submit)
+    assert (done.screen.answers["region"], done.screen.answers["city"]) == (
+        "BY-MA",
+        "BY-MA.bobruisk",
+    )
+
+
 def test_a_summary_answers_only_its_buttons(form: RegistrationForm) -> None:
     summary = fill(form)
     for event in (Typed("hello"), NotText(), Picked(0), Keep(), Back()):
