@@ -21,6 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -131,7 +132,7 @@ async def registration_card(
 
 async def guardian_share(
     registrations: RegistrationService, row: RegistrationRow, program: Program, locale: str
-) -> tuple[str, Any]:
+) -> tuple[str, InlineKeyboardButton]:
     """The message a minor forwards to their parent or guardian, and its share button."""
     link = await registrations.guardian_link(row)
     reg = program.registration
@@ -204,8 +205,7 @@ async def step(
     data = await state.get_data()
     current = FormState.from_data(data)
     if current is None:
-        await state.clear()
-        await message.answer(_("The registration form is no longer available."))
+        await form_gone(message, state)
         return
     today = ctx.clock.now().astimezone(ctx.program.forum.tz).date()
     outcome = handle(form, current, event, today)
@@ -297,23 +297,17 @@ async def confirm(
         ctx.user.id, data, form.reg.capacity, screen.mode, screen.minor
     )
     row = done.row
-    keyboard = await card_keyboard(ctx.registrations, row, program, ctx.clock, locale)
-    if done.result == "exists":
-        await message.answer(
-            _("You are already registered: your number is <b>{number}</b>.").format(
-                number=row.number
-            )
-        )
-        await message.answer(
-            await registration_card(ctx.db, row, form, locale), reply_markup=keyboard
-        )
-        return
-    if done.result == "updated":
-        await message.answer(_("✅ Your changes are saved."))
+    if done.result in ("exists", "updated"):
+        if done.result == "exists":  # a second Confirm, or the form filled in twice
+            head = _("You are already registered: your number is <b>{number}</b>.")
+        else:
+            head = _("✅ Your changes are saved.")
+        await message.answer(head.format(number=row.number))
+        keyboard = await card_keyboard(ctx.registrations, row, program, ctx.clock, locale)
         await message.answer(
             await registration_card(ctx.db, row, form, locale), reply_markup=keyboard
         )
-        if row.status == "guardian":
+        if done.result == "updated" and row.status == "guardian":
             await ask_guardian(message, ctx, row)
         return
     if row.status == "guardian":
