@@ -552,20 +552,4 @@ def _find(keys: dict[str, list[P]], text: str, fits: Callable[[P], bool]) -> P |
     return None
 
 
-def slug(text: str) -> str:
-    """An id made of Latin letters for a place the program names only in Cyrillic."""
-    table = str.maketrans(
-        {
-            "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-            "з": "z", "и": "i", "і": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n",
-            "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u", "ф": "f",
-            "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "",
-            "э": "e", "ю": "yu", "я": "ya",
-        }
-    )  # fmt: skip
-    value = unicodedata.normalize("NFKD", text.casefold().translate(table))
-    value = value.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", value).strip("-")[:40] or "city"
-
-
 BUILTIN = Places(*_builtin())
