@@ -575,6 +575,24 @@ def test_known_city_rules(item: str, field: str, message: str) -> None:
     assert (found_field, found) == (field, message)
 
 
+def test_known_cities_keep_their_codes_through_the_yaml_writer() -> None:
+    from bot.program.files import parse_program_bytes
+    from bot.program.writer import program_yaml
+
+    text = REGISTRATION + (
+        "  known_cities:\n"
+        "    - Бобруйск\n"
+        "    - {name: {ru: Шклов, en: Shklov}, region: BY-MA, id: shklov}\n"
+        "    - Кукуево\n"
+    )
+    program = parse(text)
+    again = parse_program_bytes(program_yaml(program).encode("utf-8"), "again.yaml")
+    assert again.registration is not None and program.registration is not None
+    codes = [(c.code, c.region) for c in again.registration.known_cities]
+    assert codes == [(c.code, c.region) for c in program.registration.known_cities]
+    assert ("BY-MA.shklov", "BY-MA") in codes
+
+
 def test_a_city_listed_twice_is_reported() -> None:
     text = REGISTRATION + "  known_cities: [Бобруйск, Бабруйск]\n"
     [(_line, field, message)] = errors(text)
