@@ -185,7 +185,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         dp.shutdown.register(finish_updates)
         agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
         search.setup(dp, programs)
-        registration_setup.setup(dp, db, notifier, programs, audiences)
+        registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
         broadcast.setup(
             dp,

@@ -23,6 +23,8 @@ class Scheduler:
         self.clock = clock
         self.aps = AsyncIOScheduler(timezone="UTC", job_defaults={"misfire_grace_time": None})
         self._running: set[asyncio.Task[Any]] = set()
+        self._moments: dict[str, datetime] = {}  # job id -> when on the bot's clock
+        clock.jump_listeners.append(self._clock_jumped)
 
     def start(self) -> None:
         self.aps.start()
@@ -58,15 +60,29 @@ class Scheduler:
         self, job_id: str, moment: datetime, func: Callable[..., Awaitable[Any]], *args: Any
     ) -> None:
         """Run `func(*args)` when the bot's clock shows `moment` (at once if it is past)."""
-        run_date = max(self.clock.to_real(moment), datetime.now(moment.tzinfo))
+        self._moments[job_id] = moment
         self.aps.add_job(
-            self._tracked(func),
+            self._tracked(self._run_at),
             "date",
-            run_date=run_date,
-            args=args,
+            run_date=self._real(moment),
+            args=(job_id, func, *args),
             id=job_id,
             replace_existing=True,
         )
+
+    def _real(self, moment: datetime) -> datetime:
+        return max(self.clock.to_real(moment), datetime.now(moment.tzinfo))
+
+    async def _run_at(self, job_id: str, func: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        self._moments.pop(job_id, None)
+        await func(*args)
+
+    def _clock_jumped(self) -> None:
+        for job_id, moment in list(self._moments.items()):
+            if self.aps.get_job(job_id) is None:
+                self._moments.pop(job_id, None)
+                continue
+            self.aps.reschedule_job(job_id, trigger="date", run_date=self._real(moment))
 
     def every(self, job_id: str, seconds: float, func: Callable[..., Awaitable[Any]]) -> None:
         self.aps.add_job(
@@ -79,6 +95,7 @@ class Scheduler:
         )
 
     def cancel(self, job_id: str) -> None:
+        self._moments.pop(job_id, None)
         try:
             self.aps.remove_job(job_id)
         except JobLookupError:

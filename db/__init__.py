@@ -54,6 +54,10 @@ class Database:
         await self.faq.forget_author(user_id)
         await self.users.delete(user_id)
 
+    async def scrub(self) -> None:
+        """After deleting a person: no trace left in the file's free pages or the WAL."""
+        await self.connection.checkpoint()
+
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """Everything stored about a person, by kind (user, agenda, sections, questions,
         registration...), for /mydata. Each feature adds its kind here."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -19,6 +21,7 @@ from bot.keyboards.admin import AdminCb, AuditCb, admin_menu, audit_keyboard
 from bot.keyboards.common import MenuCb
 from bot.services.program import ProgramService
 from db import Database
+from db.audit import AuditEntry
 from db.users import User
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,62 @@ async def admin_button(callback: CallbackQuery, user: User) -> None:
     await callback.answer()
     if callback.message:
         await callback.message.answer(menu_text(), reply_markup=admin_menu(user.is_owner))
+
+
+EXPORT_FORMATS = {"csv": "CSV (;)", "csvc": "CSV (,)", "xlsx": "Excel"}
+
+
+def _moment(iso: str, tz: ZoneInfo, locale: str) -> str:
+    try:
+        return fmt_datetime(datetime.fromisoformat(iso).astimezone(tz), locale)
+    except ValueError:
+        return hd.quote(iso)
+
+
+def describe(entry: AuditEntry, tz: ZoneInfo, locale: str) -> str:
+    """What an organizer did, in words (HTML): the details hold only codes and numbers."""
+    details = entry.details
+    if entry.subject_id is None:
+        subject = _("a person who has since been deleted")
+    else:
+        subject = hd.quote(entry.subject_name or f"#{entry.subject_id}")
+    action = entry.action
+    if action == "role.add":
+        text = _("made {person} an organizer").format(person=subject)
+        return text + (" " + _("(by an invite link)") if details == "invite" else "")
+    if action == "role.remove":
+        return _("removed {person} from the organizers").format(person=subject)
+    if action == "invite.created":
+        until = details.removeprefix("valid until ")
+        return _("created an invite link, valid until {when}").format(
+            when=_moment(until, tz, locale)
+        )
+    if action == "registration.export":
+        kind, _sep, count = details.partition(" ")
+        return ngettext(
+            "exported the registrations: {format}, {count} row",
+            "exported the registrations: {format}, {count} rows",
+            int(count) if count.isdigit() else 0,
+        ).format(format=EXPORT_FORMATS.get(kind, hd.quote(kind)), count=hd.quote(count))
+    if action == "registration.checkin":
+        return _("checked in {number}").format(number=hd.quote(details))
+    if action == "registration.paper_consent":
+        return _("recorded a parent's paper consent for {number}").format(number=hd.quote(details))
+    announcement = re.match(r"#(\d+)(?: (?:at|to) (\S+))?(?:, (\d+) not sent)?$", details)
+    if action.startswith("announcement.") and announcement:
+        number, moment, left = announcement.groups()
+        when = _moment(moment, tz, locale) if moment else ""
+        texts = {
+            "announcement.sent": _("sent announcement #{id}"),
+            "announcement.scheduled": _("scheduled announcement #{id} for {when}"),
+            "announcement.rescheduled": _("moved announcement #{id} to {when}"),
+            "announcement.cancelled": _("cancelled announcement #{id}"),
+            "announcement.stopped": _("stopped announcement #{id}; {left} not sent"),
+            "announcement.missed": _("announcement #{id} was missed while the bot was down"),
+        }
+        if action in texts:
+            return texts[action].format(id=number, when=when, left=left or 0)
+    return f"<code>{hd.quote(action)}</code> {hd.quote(details)}"
 
 
 @router.callback_query(AdminCb.filter(F.action.in_({"wb", "tpl"})))
@@ -100,8 +159,7 @@ async def audit_page(
             actor = _("the bot")
         else:
             actor = hd.quote(entry.actor_name or str(entry.actor_id))
-        details = hd.quote(entry.details)
-        lines.append(f"• {when} — {actor}: <code>{hd.quote(entry.action)}</code> {details}")
+        lines.append(f"• {when} — {actor}: {describe(entry, tz, locale)}")
     return "\n".join(lines), pages
 
 

@@ -27,6 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.i18n_markers import N_
 from bot.program.model import (
     LANGUAGES,
+    City,
     CityPair,
     ExtraQuestion,
     FaqEntry,
@@ -45,6 +46,7 @@ from bot.program.model import (
     Venue,
     find_halls,
 )
+from bot.program.places import BUILTIN, normalize
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -638,7 +640,8 @@ class _Parser:
         city_pairs = self.list_(top, "city_pairs", self.city_pair)
         faq = self.list_(top, "faq", self.faq_entry)
         reg_node = top.get("registration")
-        registration = self.registration(reg_node) if reg_node is not None else None
+        pairs = tuple(c for c, _, _ in city_pairs)
+        registration = self.registration(reg_node, pairs) if reg_node is not None else None
         if self.errors or forum is None:
             return None
         ordered = sorted(
@@ -1148,7 +1151,7 @@ class _Parser:
             return None
         return FaqEntry(faq_id, question, answer, keywords, sessions, sections, cities)
 
-    def registration(self, node: Node) -> Registration | None:
+    def registration(self, node: Node, pairs: tuple[CityPair, ...]) -> Registration | None:
         path = "registration"
         allowed = (
             "title",
@@ -1208,7 +1211,7 @@ class _Parser:
             )
         age_on = f.day("age_on")
         questions = self.questions(f)
-        cities = tuple(t for _, n, p in f.items("known_cities") if (t := self.text(n, p)))
+        cities = self.known_cities(f, pairs)
         values = (title, opens, closes, capacity, min_age, max_age, consent)
         if None in values or questions is None:
             return None
@@ -1227,6 +1230,56 @@ class _Parser:
             extra_questions=questions,
             known_cities=cities,
         )
+
+    def known_cities(self, f: _Fields, pairs: tuple[CityPair, ...]) -> tuple[City, ...]:
+        """Cities offered as buttons once a person has chosen their region.
+
+        An item is a text (the bot finds the region among its own places and the city pairs)
+        or `{name, region, id}` with the region's ISO 3166-2 code."""
+        cities: list[City] = []
+        codes: dict[str, int] = {}
+        for _, node, path in f.items("known_cities"):
+            if isinstance(node, MappingNode) and any(
+                isinstance(k, ScalarNode) and k.value == "name" for k, _v in node.value
+            ):
+                city = self.known_city(node, path)
+            else:
+                text = self.text(node, path)
+                city = place_city(text, pairs) if text else None
+            if city is None:
+                continue
+            if city.code in codes:
+                self.error(
+                    node,
+                    path,
+                    N_("the city {code} is already listed as item {index}"),
+                    code=city.code,
+                    index=codes[city.code],
+                )
+                continue
+            codes[city.code] = len(cities)
+            cities.append(city)
+        return tuple(cities)
+
+    def known_city(self, node: Node, path: str) -> City | None:
+        f = self.mapping(node, path, ("name", "region", "id"), ("name",))
+        if f is None:
+            return None
+        name = f.text("name")
+        region = f.string("region")
+        city_id = f.ident("id")
+        if region is not None and BUILTIN.region(region) is None:
+            region_node, region_path = f.where("region")
+            self.error(
+                region_node,
+                region_path,
+                N_("unknown region {region}; write its ISO 3166-2 code, e.g. BY-MA or RU-SMO"),
+                region=region,
+            )
+            return None
+        if name is None:
+            return None
+        return make_city(name, region, city_id)
 
     def questions(self, f: _Fields) -> tuple[ExtraQuestion, ...] | None:
         result: list[ExtraQuestion] = []
@@ -1279,6 +1332,33 @@ class _Parser:
             tuple(options),
             max_length or 500,
         )
+
+
+def make_city(name: Text, region: str | None, city_id: str | None = None) -> City:
+    """A program's city: the bot's own code when the name is one of its cities there."""
+    for spelling in name.all():
+        known = BUILTIN.find_city(spelling, region, anywhere=region is None)
+        if known is not None and (region is None or known.region == region):
+            return City(known.code, name, known.region, known.aliases)
+    ident = city_id or slug(name.get("en"))
+    return City(f"{region}.{ident}" if region else ident, name, region)
+
+
+def place_city(name: Text, pairs: tuple[CityPair, ...]) -> City:
+    """The region of a city given only by its name: the bot's places, then the city pairs."""
+    spellings = {normalize(s) for s in name.all()}
+    for pair in pairs:
+        for city, region, country in (
+            (pair.by_city, pair.by_region, "BY"),
+            (pair.ru_city, pair.ru_subject, "RU"),
+        ):
+            if spellings & {normalize(s) for s in city.all()}:
+                found = next(
+                    (r for s in region.all() if (r := BUILTIN.find_region(s, country))), None
+                )
+                if found is not None:
+                    return make_city(name, found.code)
+    return make_city(name, None)
 
 
 def _empty(lang: str) -> Text:

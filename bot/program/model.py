@@ -242,6 +242,33 @@ class ExtraQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """A region (oblast, republic, city of federal or republican status); see places.py."""
+
+    code: str  # ISO 3166-2, e.g. BY-MA
+    name: Text
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def country(self) -> str:
+        return self.code[:2]
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A city offered as a button in its region; see places.py."""
+
+    code: str  # "<region code>.<id>", or only "<id>" for a city the bot cannot place
+    name: Text
+    region: str | None  # the region's code
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def country(self) -> str | None:
+        return self.region[:2] if self.region else None
+
+
+@dataclass(frozen=True, slots=True)
 class Registration:
     """Settings of the youth meeting's registration form."""
 
@@ -256,7 +283,7 @@ class Registration:
     guardian_consent_text: Text = EMPTY_TEXT
     age_on: date | None = None  # the day the age is counted at; default: first forum day
     extra_questions: tuple[ExtraQuestion, ...] = ()
-    known_cities: tuple[Text, ...] = ()  # suggested as buttons; others are accepted
+    known_cities: tuple[City, ...] = ()  # offered as buttons in their region; others accepted
 
 
 @dataclass(frozen=True, slots=True)

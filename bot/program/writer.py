@@ -15,10 +15,11 @@ from typing import Any
 
 import yaml
 
-from bot.program.loader import NONE_MARK
+from bot.program.loader import NONE_MARK, place_city
 from bot.program.model import (
     INHERITABLE,
     LANGUAGES,
+    City,
     CityPair,
     ExtraQuestion,
     FaqEntry,
@@ -190,14 +191,26 @@ def question_document(question: ExtraQuestion, lang: str) -> Document:
     return item.put("options", options).put("max_length", question.max_length).data
 
 
-def registration_document(reg: Registration, lang: str) -> Document:
+def registration_document(
+    reg: Registration, lang: str, pairs: tuple[CityPair, ...] = ()
+) -> Document:
     item = _Item(lang).put("title", reg.title).put("opens", moment(reg.opens_at))
     item.put("closes", moment(reg.closes_at)).put("capacity", reg.capacity)
     item.put("min_age", reg.min_age).put("max_age", reg.max_age)
     item.put("adult_age", reg.adult_age).put("consent_text", reg.consent_text)
     item.put("guardian_consent_text", reg.guardian_consent_text).put("age_on", reg.age_on)
     item.put("extra_questions", [question_document(q, lang) for q in reg.extra_questions])
-    return item.put("known_cities", [text_value(c, lang) for c in reg.known_cities]).data
+    cities = [known_city_value(c, pairs, lang) for c in reg.known_cities]
+    return item.put("known_cities", cities).data
+
+
+def known_city_value(city: City, pairs: tuple[CityPair, ...], lang: str) -> Any:
+    """A city as its name when the loader finds its region from the name alone, else with
+    its region and id."""
+    name = text_value(city.name, lang)
+    if place_city(city.name, pairs).code == city.code or city.region is None:
+        return name
+    return {"name": name, "region": city.region, "id": city.code.partition(".")[2]}
 
 
 def program_document(program: Program) -> Document:
@@ -214,7 +227,7 @@ def program_document(program: Program) -> Document:
     ]
     doc.update((key, items) for key, items in parts if items)
     if program.registration is not None:
-        doc["registration"] = registration_document(program.registration, lang)
+        doc["registration"] = registration_document(program.registration, lang, program.city_pairs)
     return doc
 
 

@@ -104,7 +104,7 @@ def _texts(program: Program) -> list[tuple[str, Text]]:
     reg = program.registration
     assert reg is not None
     found += [("registration", t) for t in (reg.title, reg.consent_text, reg.guardian_consent_text)]
-    found += [("registration.city", t) for t in reg.known_cities]
+    found += [("registration.city", c.name) for c in reg.known_cities]
     for eq in reg.extra_questions:
         found += [(eq.id, eq.text)] + [(f"{eq.id}.{o.id}", o.label) for o in eq.options]
     return found
@@ -521,6 +521,83 @@ def test_adult_only_registration_needs_no_guardian_consent() -> None:
         "  guardian_consent_text: Согласие родителя.\n", ""
     )
     assert parse(text).registration is not None
+
+
+def test_known_cities_are_placed_in_their_region() -> None:
+    text = REGISTRATION + (
+        "  known_cities:\n"
+        "    - Бобруйск\n"
+        "    - {ru: Коломна, en: Kolomna}\n"
+        "    - {name: {ru: Шклов, en: Shklov}, region: BY-MA, id: shklov}\n"
+        "    - {name: Вязьма, region: RU-SMO}\n"
+        "    - Кукуево\n"
+    )
+    reg = parse(text).registration
+    assert reg is not None
+    placed = [(c.code, c.region) for c in reg.known_cities]
+    assert placed == [
+        ("BY-MA.bobruisk", "BY-MA"),  # the bot's own city, by any spelling
+        ("RU-MOS.kolomna", "RU-MOS"),
+        ("BY-MA.shklov", "BY-MA"),  # given with its region
+        ("RU-SMO.vyazma", "RU-SMO"),
+        ("kukuevo", None),  # unknown: offered only where no region is known
+    ]
+
+
+def test_a_known_city_found_through_the_city_pairs() -> None:
+    pairs = textwrap.dedent(
+        """\
+        city_pairs:
+          - id: shklov-kasimov
+            by_city: {ru: Шклов, en: Shklov}
+            by_region: {ru: Могилёвская область, en: Mogilev Region}
+            ru_city: {ru: Касимов, en: Kasimov}
+            ru_subject: {ru: Рязанская область, en: Ryazan Oblast}
+        """
+    )
+    text = pairs + REGISTRATION + "  known_cities: [Шклов, Касимов]\n"
+    reg = parse(text).registration
+    assert reg is not None
+    assert [c.code for c in reg.known_cities] == ["BY-MA.shklov", "RU-RYA.kasimov"]
+
+
+@pytest.mark.parametrize(
+    ("item", "field", "message"),
+    [
+        ("{name: Шклов, region: BY-XX}", "registration.known_cities[0].region",
+         "unknown region {region}; write its ISO 3166-2 code, e.g. BY-MA or RU-SMO"),
+        ("{name: Шклов, regoin: BY-MA}", "registration.known_cities[0].regoin",
+         "unknown field {key}; did you mean {suggestion}?"),
+    ],
+)  # fmt: skip
+def test_known_city_rules(item: str, field: str, message: str) -> None:
+    [(_line, found_field, found)] = errors(REGISTRATION + f"  known_cities: [{item}]\n")
+    assert (found_field, found) == (field, message)
+
+
+def test_known_cities_keep_their_codes_through_the_yaml_writer() -> None:
+    from bot.program.files import parse_program_bytes
+    from bot.program.writer import program_yaml
+
+    text = REGISTRATION + (
+        "  known_cities:\n"
+        "    - Бобруйск\n"
+        "    - {name: {ru: Шклов, en: Shklov}, region: BY-MA, id: shklov}\n"
+        "    - Кукуево\n"
+    )
+    program = parse(text)
+    again = parse_program_bytes(program_yaml(program).encode("utf-8"), "again.yaml")
+    assert again.registration is not None and program.registration is not None
+    codes = [(c.code, c.region) for c in again.registration.known_cities]
+    assert codes == [(c.code, c.region) for c in program.registration.known_cities]
+    assert ("BY-MA.shklov", "BY-MA") in codes
+
+
+def test_a_city_listed_twice_is_reported() -> None:
+    text = REGISTRATION + "  known_cities: [Бобруйск, Бабруйск]\n"
+    [(_line, field, message)] = errors(text)
+    assert field == "registration.known_cities[1]"
+    assert message == "the city {code} is already listed as item {index}"
 
 
 # -- reporting --------------------------------------------------------------------------------

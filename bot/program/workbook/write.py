@@ -77,7 +77,8 @@ def cell_values(column: Column, value: Any, default: str) -> list[Any]:
     if column.kind is Kind.TEXT:
         return [_in_language(value, lang, default) or None for lang in LANGUAGES]
     if column.kind is Kind.TEXTS:
-        items = value or []
+        # A known city written with its region keeps only its name here.
+        items = [v["name"] if isinstance(v, dict) and "name" in v else v for v in value or []]
         cells = []
         for lang in LANGUAGES:
             parts = [_in_language(item, lang, default) for item in items]
