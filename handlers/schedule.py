@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from aiogram import F, Router
@@ -26,6 +27,7 @@ from bot.services.agenda import AgendaService
 from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
+    Page,
     ScheduleView,
     day_title,
     forum_days,
@@ -34,6 +36,7 @@ from bot.services.schedule_view import (
     session_card,
     session_labels,
 )
+from bot.settings import Settings
 from db import Database
 from db.users import User
 
@@ -49,26 +52,33 @@ def out_of_date() -> str:
     return _("This button is out of date. Open the menu again.")
 
 
-async def send_days(message: Message, program: Program, clock: Clock, locale: str) -> None:
+async def send_days(
+    message: Message, program: Program, clock: Clock, locale: str, web_app_url: str
+) -> None:
     today = forum_today(program, clock)
     days = [(d, day_title(d, today, locale)) for d in forum_days(program)]
-    await message.answer(schedule_intro(program, locale), reply_markup=days_keyboard(days))
+    markup = days_keyboard(days, web_app_url)
+    await message.answer(schedule_intro(program, locale), reply_markup=markup)
 
 
 @router.message(Command("schedule"))
 async def schedule_command(
-    message: Message, programs: ProgramService, clock: Clock, locale: str
+    message: Message, programs: ProgramService, clock: Clock, settings: Settings, locale: str
 ) -> None:
-    await send_days(message, programs.program, clock, locale)
+    await send_days(message, programs.program, clock, locale, settings.mini_app_url)
 
 
 @router.callback_query(MenuCb.filter(F.action == "schedule"))
 async def schedule_button(
-    callback: CallbackQuery, programs: ProgramService, clock: Clock, locale: str
+    callback: CallbackQuery,
+    programs: ProgramService,
+    clock: Clock,
+    settings: Settings,
+    locale: str,
 ) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await send_days(callback.message, programs.program, clock, locale)
+        await send_days(callback.message, programs.program, clock, locale, settings.mini_app_url)
 
 
 def parse_day(value: str) -> date | None:
@@ -99,9 +109,13 @@ async def day_chosen(
         return
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            pages[index].text, reply_markup=day_page_keyboard(day, pages, index)
-        )
+        await send_day_page(callback.message, day, pages, index)
+
+
+async def send_day_page(message: Message, day: date, pages: Sequence[Page], index: int) -> None:
+    """One page of a day's list with its numbered buttons and the buttons to the day's other
+    parts (also answers "programme for Friday")."""
+    await message.answer(pages[index].text, reply_markup=day_page_keyboard(day, pages, index))
 
 
 async def send_now(message: Message, program: Program, clock: Clock, locale: str) -> None:

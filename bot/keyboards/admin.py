@@ -18,7 +18,8 @@ MAX_CHOICES = 60
 
 
 class AdminCb(CallbackData, prefix="oa"):
-    """The admin menu: ann (compose), sched (scheduled list), team, audit."""
+    """The admin menu: ann (compose), sched (scheduled list), team, audit, wb (the program as
+    a workbook), tpl (the blank workbook)."""
 
     action: str
 
@@ -59,6 +60,12 @@ def admin_menu(is_owner: bool) -> InlineKeyboardMarkup:
         InlineKeyboardButton(text=_("⏰ Scheduled"), callback_data=AdminCb(action="sched").pack()),
         menu_button(_("📨 Questions inbox"), "adm_inbox"),
         menu_button(_("📝 Registrations"), "adm_reg"),
+        InlineKeyboardButton(
+            text=_("📊 Programme (Excel)"), callback_data=AdminCb(action="wb").pack()
+        ),
+        InlineKeyboardButton(
+            text=_("📄 Blank programme"), callback_data=AdminCb(action="tpl").pack()
+        ),
     ]
     if is_owner:
         buttons += [

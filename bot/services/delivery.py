@@ -104,6 +104,10 @@ class DeliveryEngine:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def start(self) -> None:
         async with self.db.transaction():
             released = await self.db.deliveries.release_in_flight()

@@ -6,6 +6,7 @@
 - The youth meeting is «моладзевая сустрэча» in Belarusian, never «маладзёжная».
 - No word of the other language inside a Russian or Belarusian text (letters that only the
   other language has).
+- A person's name is not put where the language would decline it ("в пути к {name}").
 - Minutes are words («15 мин», «15 хв», "15 min"), not a prime sign; numbers of things are
   «№» in Russian and Belarusian, "#" only in English.
 
@@ -31,6 +32,12 @@ FOREIGN_QUOTES = {"ru": '“”„"', "be": '“”„"', "en": '«»„"'}
 # Letters only Russian has (in a Belarusian text) and only Belarusian has (in a Russian one).
 OTHER_LETTERS = {"be": "иИщЩъЪ", "ru": "іІўЎ"}
 PLACEHOLDER = re.compile(r"\{[a-z_0-9]*\}")
+# A person's name right after a preposition that governs an oblique case ("к {name}").
+PERSON = r"\{(?:name|person|guardian|username|asker)\}"
+NAME_AFTER = {
+    "ru": re.compile(rf"(?<!\w)(к|ко|у|для|от|с|со|о|об|про|без|при|по)\s+{PERSON}", re.I),
+    "be": re.compile(rf"(?<!\w)(да|у|ў|для|ад|з|са|аб|пра|без|пры|па|к)\s+{PERSON}", re.I),
+}
 
 
 def texts(lang: str) -> list[tuple[str, str]]:
@@ -77,6 +84,11 @@ def problems(lang: str, entries: list[tuple[str, str]]) -> list[str]:
             )
         if lang == "be" and re.search(r"маладзёжн", text, re.IGNORECASE):
             found.append(where + "says «маладзёжн…»; the term is «моладзевая сустрэча»")
+        if lang in NAME_AFTER and (m := NAME_AFTER[lang].search(text)):
+            found.append(
+                where + f"puts a name after «{m.group(1)}», where the language would decline "
+                "it; rephrase so that the name stays in the nominative (e.g. «Получатель: {name}»)"
+            )
         if "′" in text:
             found.append(where + "writes minutes with a prime sign ′; write them as a word")
         if lang in ("ru", "be") and re.search(r"#\s?\{|#\d", text):
@@ -105,5 +117,8 @@ def test_the_check_names_each_mistake() -> None:
     assert "letters be does not have" in flagged("be", "Пришлите версию")
     assert "letters ru does not have" in flagged("ru", "Дашліце")
     assert "prime sign" in flagged("ru", "15′")
+    assert "nominative" in flagged("ru", "Ответ уже в пути к {name}.")
+    assert "nominative" in flagged("be", "Адказ ужо ў дарозе да {name}.")
+    assert not flagged("ru", "Ответ отправлен. Получатель: {name}.")
     assert "write №" in flagged("ru", "Объявление #{id}") + flagged("be", "Аб’ява #5")
     assert not flagged("be", "Аб’ява №{id}: «Старт»") and not flagged("en", "Press “Start”")
