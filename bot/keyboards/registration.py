@@ -235,7 +235,7 @@ def mydata_keyboard() -> InlineKeyboardMarkup:
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=_("⬇️ All my data as a file (JSON)"),
+                    text=_("⬇️ My data as a file (JSON)"),
                     callback_data=PrivacyCb(action="file").pack(),
                 )
             ],

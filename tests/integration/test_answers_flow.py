@@ -35,7 +35,8 @@ async def test_did_you_mean_offers_the_candidates_as_buttons(
         assert SectionCb(id="s2-agro").pack() in buttons
         assert any(d.startswith(AskCb.__prefix__) for d in buttons)  # none fits: organizers
         assert all(len(d.encode()) <= 64 for d in buttons)
-        await anna.press("Industrial cooperation and import substitution", message=offer)
+        # The button shows the title as far as a phone does ("Industrial cooperation…").
+        await anna.press("Industrial cooperation", message=offer)
         card = await anna.wait_message()
         assert "Industrial cooperation and import substitution" in card.text
         assert "Pavel Grinevich" in card.text  # the section card with its moderators
@@ -74,7 +75,11 @@ async def test_what_is_on_now_in_words_gives_the_now_screen(
         ales = fake.add_user(7404, "Алесь", language_code="be")
         await ales.send("праграма на суботу")
         day = await ales.wait_message()
-        assert "26 чэрвеня" in day.text and "Падвядзенне вынікаў форуму" in day.text
+        # The day's first part, with a button to each other part (as the day buttons give).
+        assert "26 чэрвеня" in day.text and "🌅 Раніца" in day.text
+        await ales.press("☀️ Дзень ▶", message=day)
+        afternoon = await ales.wait_text("☀️ Дзень")
+        assert "Падвядзенне вынікаў форуму" in afternoon.text
         await ales.send("што будзе ўвечары")
         evening = await ales.wait_message()
         assert "Гала-канцэрт" in evening.text and "Секцыя 1" not in evening.text

@@ -19,7 +19,7 @@ async def test_consent_and_question_stamps_follow_the_clock(
         await fill_adult_form(anna, "Anna Clockova", "anna@example.com")
         await anna.wait_text("Please check your answers")
         await anna.press("Confirm")
-        await anna.wait_text("You are registered")
+        await anna.wait_text("is confirmed")
         await anna.send("xyzzy plugh frobozz")
         await anna.wait_text("I did not find an answer")
         await anna.press("Send to the organizers")
