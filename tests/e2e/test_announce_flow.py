@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from db import Database
-from tests.fakeapi import FakeTelegram, FakeUser
+from tests.fakeapi import FakeMessage, FakeTelegram, FakeUser
 from tests.harness import OWNER_ID, running_app
 
 FAST = {"send_rate": 200}
@@ -37,6 +37,15 @@ async def compose(owner: FakeUser, text: str, audience: str = "Everyone") -> Non
     await owner.send(text)
     await owner.wait_text("👥")
     await owner.press(audience)
+
+
+async def confirm_send(owner: FakeUser, people: str) -> FakeMessage:
+    """Send now, then the confirmation: "Send it to N people?" and its Send button."""
+    await owner.press("Send now")
+    question = await owner.wait_text(people)
+    assert "Send it to" in question.text or "Отправить" in question.text, question.text
+    await owner.press("✅", message=question)
+    return question
 
 
 async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -70,13 +79,13 @@ async def test_announcement_reaches_each_in_their_language_and_skips_the_muted(
     test = await owner.wait_text("Buses leave")
     assert "Announcement from the organizers" in test.text
 
-    await owner.press("Send now")
+    await confirm_send(owner, "3 people")
     ru = await ivan.wait_text("Buses leave at 18:00")
     assert "Объявление организаторов" in ru.text
     en = await kate.wait_text("Buses leave at 18:00")
     assert "Announcement from the organizers" in en.text
-    report = await owner.wait_text("Report on announcement #1", timeout=15)
-    assert "Sent: 3" in report.text
+    report = await owner.wait_text("Announcement #1 delivered", timeout=15)
+    assert "Delivered to 3 people." in report.text
     assert not [m for m in mute.messages if "Buses" in m.text]
     progress = [m for m in owner.messages if "Announcement #1 delivered" in m.text]
     assert progress, owner.transcript()
@@ -105,6 +114,8 @@ async def test_urgent_reaches_the_muted_and_versions_go_by_language(
     urgent = await owner.wait_text("Срочное: да")
     assert "2 человека" in urgent.text
     await owner.press("Отправить сейчас")
+    await owner.wait_text("2 получателям")
+    await owner.press("✅")
     got = await mute.wait_text("hall B")
     assert "Urgent announcement" in got.text
     assert "Пленарное" not in got.text
@@ -131,7 +142,7 @@ async def test_scheduled_announcement_goes_out_at_its_time_and_can_be_listed(
         done = await owner.wait_text("is scheduled for")
         assert "25 June 2027, 10:00" in done.text
         await owner.send("/announcements")
-        listing = await owner.wait_text("Scheduled announcements")
+        listing = await owner.wait_text("📋 Announcements")
         assert "Registration closes tonight" in listing.text
         assert not [m for m in ivan.messages if "Registration closes" in m.text]
         got = await ivan.wait_text("Registration closes tonight", timeout=12)
@@ -163,6 +174,8 @@ async def test_missed_announcement_asks_the_author(fake: FakeTelegram, tmp_path:
         assert "Old news" in question.text
         assert not [m for m in ivan.messages if "Old news" in m.text]
         await owner.press("Send now", message=question)
+        await owner.wait_text("Send it to 2 people?")
+        await owner.press("✅ Send")
         await ivan.wait_text("Old news")
         assert (await app.db.announcements.get(1)).status in ("sending", "done")  # type: ignore[union-attr]
     fake.assert_no_rejections()
@@ -178,14 +191,14 @@ async def test_stop_cancels_what_is_not_sent(fake: FakeTelegram, tmp_path: Path)
                 await app.db.users.upsert_seen(8000 + i, f"P{i}", None, None, "en")
         await compose(owner, "Long broadcast")
         await owner.wait_text("61 people")
-        await owner.press("Send now")
+        await confirm_send(owner, "61 people")
         await owner.wait_text("Sending announcement #1")
         await asyncio.sleep(1.0)
         await owner.press("Stop")
         answer = await owner.wait_callback_answer()
         assert "Stopped" in answer["text"]
         stopped = await owner.wait_text("stopped")
-        assert "not sent" in stopped.text
+        assert "cancelled and not sent" in stopped.text
         counts = await app.db.deliveries.counts("announcement", "1")
         assert counts.get("cancelled", 0) > 30
         await asyncio.sleep(0.5)

@@ -137,6 +137,8 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(
     await owner.press("Everyone")
     await owner.wait_text("501 people")
     await owner.press("Send now")
+    await owner.wait_text("Send it to 501 people?")
+    await owner.press("✅ Send")
 
     def total() -> int:
         return sum(fake.sent_count(i) for i in people)
