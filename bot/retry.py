@@ -92,15 +92,23 @@ class BudgetMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        if not sends_a_message(method):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                self.budget.too_many(exc.retry_after)
+                raise
         paid = bool(getattr(method, "allow_paid_broadcast", None))
-        paced = sends_a_message(method)
-        if paced and not take_prepaid():
-            await self.budget.acquire(current_lane.get(), paid)
+        ticket = take_prepaid() or await self.budget.acquire(current_lane.get(), paid)
+        self.budget.sending(ticket)
         try:
             response = await make_request(bot, method)
         except TelegramRetryAfter as exc:
+            self.budget.answered(ticket, accepted=False)
             self.budget.too_many(exc.retry_after, paid)
             raise
-        if paced:
-            self.budget.sent(paid)
+        except BaseException:
+            self.budget.answered(ticket, accepted=False)
+            raise
+        self.budget.answered(ticket, accepted=True)
         return response

@@ -75,8 +75,8 @@ class AnnouncementRepo:
         now = utcnow_iso()
         cur = await self.db.conn.execute(
             """INSERT INTO announcements (author_id, content, audience, audience_param, urgent,
-                                          status, send_at, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                          status, send_at, started_at, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 author_id,
                 json.dumps(content, ensure_ascii=False),
@@ -85,6 +85,7 @@ class AnnouncementRepo:
                 int(urgent),
                 status,
                 _iso(send_at) if send_at else None,
+                now if status == "queuing" else None,  # sent at once: it starts now
                 now,
                 now,
             ),

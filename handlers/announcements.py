@@ -25,6 +25,7 @@ from bot.keyboards.admin import (
     confirm_keyboard,
     draft_keyboard,
     scheduled_keyboard,
+    shorten,
     versions_keyboard,
     when_keyboard,
 )
@@ -48,6 +49,7 @@ router = Router(name=__name__)
 organizer_only(router)
 
 LIST_LIMIT = 20
+LISTED_LABEL = 55
 
 
 class AnnounceForm(StatesGroup):
@@ -238,8 +240,16 @@ async def compose_audience(
             await callback.message.answer(_("There is nothing to choose from in this audience."))
             return
         await state.update_data(choosing=audience.key)
+        # Buttons are short on a phone: the names are listed above them, numbered (cut so
+        # that sixty of them fit in one message).
+        listing = "\n".join(
+            f"{n}. {hd.quote(shorten(label, LISTED_LABEL))}"
+            for n, (_v, label) in enumerate(choices[:MAX_CHOICES], 1)
+        )
         await callback.message.answer(
-            _("{audience}: choose one").format(audience=hd.quote(audience.label())),
+            _("{audience}: choose one").format(audience=hd.quote(audience.label()))
+            + "\n\n"
+            + listing,
             reply_markup=choices_keyboard(choices),
         )
         return

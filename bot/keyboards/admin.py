@@ -131,10 +131,12 @@ def audiences_keyboard(audiences: list[tuple[str, str]]) -> InlineKeyboardMarkup
 
 
 def choices_keyboard(choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Numbered as in the list above the buttons, so that shortened labels stay apart."""
     b = InlineKeyboardBuilder()
     buttons = [
         InlineKeyboardButton(
-            text=shorten(label), callback_data=ComposeCb(action="par", value=str(index)).pack()
+            text=shorten(f"{index + 1}. {label}"),
+            callback_data=ComposeCb(action="par", value=str(index)).pack(),
         )
         for index, (_value, label) in enumerate(choices[:MAX_CHOICES])
     ]

@@ -431,7 +431,7 @@ class Broadcaster:
         if not done:
             self._restore_hold(ref, before)
             return False
-        await engine.drain(KIND, ref)
+        await engine.settle(KIND, ref)
         await self._update(announcement_id, force=True)
         return True
 
@@ -451,7 +451,7 @@ class Broadcaster:
         if not done:
             self._restore_hold(ref, before)
             return False
-        await engine.drain(KIND, ref)
+        await engine.settle(KIND, ref)
         await self._update(announcement_id, force=True)
         return True
 

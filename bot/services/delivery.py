@@ -29,7 +29,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.budget import Lane, SendBudget, current_lane, prepaid
+from bot.budget import Lane, SendBudget, Ticket, current_lane, prepaid
 from bot.clock import Clock
 from bot.retry import retry_requests
 from db import Database
@@ -56,7 +56,8 @@ class DeliveryEngine:
     A group of rows (kind, ref) can be held: paused (its rows wait) or stopped (its rows are
     cancelled). The hold is checked after the send's slot is taken and right before the
     request, so that nothing of a held group reaches Telegram once `hold` has returned and
-    `drain` has waited for the sends already past that check.
+    `settle` has put aside the rows waiting for their turn and waited for the sends already
+    past that check.
     """
 
     def __init__(
@@ -81,7 +82,7 @@ class DeliveryEngine:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         # Tasks still waiting for their turn (not yet talking to Telegram), by delivery id.
-        self._waiting: dict[int, asyncio.Task[None]] = {}
+        self._waiting: dict[int, tuple[asyncio.Task[None], Group]] = {}
         self._last_to_chat: dict[int, float] = {}
         self._stopping = False
         self._paid_window = False
@@ -105,7 +106,7 @@ class DeliveryEngine:
         """From now on no row of the group is sent: "pause" keeps them, "stop" cancels them.
 
         The caller records the hold in the database too (`deliveries.hold`) and then awaits
-        `drain`, after which nothing of the group is on its way to Telegram.
+        `settle`, after which nothing of the group is on its way to Telegram.
         """
         self._holds[(kind, ref)] = how
 
@@ -116,9 +117,24 @@ class DeliveryEngine:
     def held(self, kind: str, ref: str | None) -> str | None:
         return self._holds.get((kind, ref or ""))
 
-    async def drain(self, kind: str, ref: str, timeout: float = DRAIN_TIMEOUT) -> None:
-        """Wait until no send of the group is between the hold check and its recorded outcome."""
+    async def settle(self, kind: str, ref: str, timeout: float = DRAIN_TIMEOUT) -> None:
+        """After a hold: rows of the group still waiting for their turn are put aside now
+        (cancelled if stopped, back in the queue if paused), and the sends already past the
+        check are waited for, so that the group's counts are final."""
         group = (kind, ref)
+        how = self._holds.get(group)
+        waiting = [(i, task) for i, (task, g) in self._waiting.items() if g == group]
+        for delivery_id, task in waiting:
+            self._waiting.pop(delivery_id, None)
+            task.cancel()
+        if waiting and how is not None:
+            ids = [delivery_id for delivery_id, _ in waiting]
+            async with self.db.transaction():
+                if how == "stop":
+                    for delivery_id in ids:
+                        await self.db.deliveries.cancel_one(delivery_id)
+                else:
+                    await self.db.deliveries.release(ids)
         if not self._passing[group]:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -156,7 +172,7 @@ class DeliveryEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         waiting = list(self._waiting.items())
-        for _, task in waiting:
+        for _, (task, _group) in waiting:
             task.cancel()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
@@ -224,32 +240,35 @@ class DeliveryEngine:
         task = asyncio.current_task()
         assert task is not None
         group = (delivery.kind, delivery.ref or "")
-        self._waiting[delivery.id] = task
+        self._waiting[delivery.id] = (task, group)
+        ticket: Ticket | None = None
         try:
             try:
                 await self._chat_pace(delivery.user_id)
-                await self.budget.acquire(Lane.QUEUE, is_paid(delivery.payload))
+                ticket = await self.budget.acquire(Lane.QUEUE, is_paid(delivery.payload))
             finally:
                 self._waiting.pop(delivery.id, None)
             how = self._holds.get(group)
             if how is not None:
                 outcome = await self._put_aside(delivery, how)
             else:
-                # Past this check the send goes out; a hold from now on waits for it (drain).
+                # Past this check the send goes out; a hold from now on waits for it (settle).
                 self._passing[group] += 1
                 try:
-                    with prepaid():
+                    with prepaid(ticket):
                         outcome = await self._attempt(delivery)
                 finally:
                     self._passed(group)
         except asyncio.CancelledError:
-            return  # stopped before sending: stop() gives the row back
+            return  # not sent: stop() gives the row back, settle() puts it aside
         except Exception:
             logger.exception("Delivery %s failed unexpectedly", delivery.id)
             outcome = "failed"
             async with self.db.transaction():
                 await self.db.deliveries.mark_failed(delivery.id, "internal error")
         finally:
+            if ticket is not None:
+                self.budget.release(ticket)  # unused (held, or failed before the request)
             self._slots.release()
         for hook in self.finish_hooks:
             try:
