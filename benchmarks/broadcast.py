@@ -223,17 +223,6 @@ async def broadcast_with_chat(
     sends = [r for r in records if r.method.lower() in SEND_METHODS]
     marked = [r for r in sends if r.status == 200 and MARK in str(r.params.get("text", ""))]
     last = max((r.timestamp for r in marked), default=started)
-    times = sorted(r.timestamp for r in marked)
-    if times and os.environ.get("BENCH_DEBUG"):
-        gaps = [
-            (round(b - started, 2), round(b - a, 3))
-            for a, b in zip(times, times[1:])
-            if b - a > 0.1
-        ]
-        print(f"first after {times[0] - started:.2f} s; gaps over 0.1 s: {gaps}", file=sys.stderr)
-        for r in records:
-            if r.status == 429:
-                print(f"429 at {r.timestamp - started:.3f}: {r.method} {r.description}", file=sys.stderr)
     result.took = last - started
     in_window = [r for r in sends if r.timestamp <= last]
     result.calls = len(in_window)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 
 import pytest
@@ -38,7 +39,7 @@ def most_in_a_second(times: list[float]) -> int:
 
 def test_slots_are_even_at_the_rate() -> None:
     times = run_slots(Pacer(20.0, limit=25), 41)  # a window the pace never fills
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert all(g == pytest.approx(0.05) for g in gaps)
     assert times[-1] == pytest.approx(2.0)
 
@@ -95,7 +96,7 @@ def test_a_429_pauses_cuts_the_rate_once_and_it_grows_back() -> None:
 
 def test_unlimited_never_waits() -> None:
     pacer = Pacer(math.inf)
-    for i in range(1000):
+    for _ in range(1000):
         pacer.grant(0.0)
     assert pacer.ready_at(0.0) == 0.0
 
