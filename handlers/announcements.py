@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.markdown import html_decoration as hd
+from babel.numbers import format_decimal
 
 from bot.filters import organizer_only
 from bot.i18n import _, fmt_datetime, in_locale, ngettext
@@ -343,11 +344,11 @@ async def compose_test(
     await send_payload(bot, user.id, payload)
 
 
-def confirm_text(broadcaster: Broadcaster, count: int, audience: str) -> str:
+def confirm_text(broadcaster: Broadcaster, count: int, audience: str, locale: str) -> str:
     """ "Send to N people?", with the Stars it costs; or why nobody would get it."""
     if count == 0:
         return _(
-            "Nobody would receive it: no one in «{audience}» can get announcements now. "
+            "Nobody would receive it: no one in “{audience}” can get announcements now. "
             "Nothing is sent; go back to choose another audience."
         ).format(audience=hd.quote(audience))
     lines = [
@@ -358,8 +359,8 @@ def confirm_text(broadcaster: Broadcaster, count: int, audience: str) -> str:
         lines.append(
             _(
                 "💫 Paid broadcast: it costs about {stars} Telegram Stars (0.1 ⭐ for each "
-                "message above Telegram's free 30 a second)."
-            ).format(stars=f"{stars:g}")
+                "message above Telegram’s free 30 a second)."
+            ).format(stars=format_decimal(stars, locale=locale))
         )
     return "\n".join(lines)
 
@@ -373,7 +374,7 @@ async def count_recipients(broadcaster: Broadcaster, data: dict[str, Any]) -> in
 
 @router.callback_query(ComposeCb.filter(F.action == "send"))
 async def compose_send(
-    callback: CallbackQuery, state: FSMContext, broadcaster: Broadcaster
+    callback: CallbackQuery, state: FSMContext, broadcaster: Broadcaster, locale: str
 ) -> None:
     """Send now asks first: "Send to N people?" with Send / Back; nobody: says so."""
     data = await draft_or_stale(callback, state)
@@ -386,7 +387,7 @@ async def compose_send(
     await callback.answer()
     go = ComposeCb(action="go").pack() if count else None
     await callback.message.edit_text(
-        confirm_text(broadcaster, count, audience_label(broadcaster, data)),
+        confirm_text(broadcaster, count, audience_label(broadcaster, data), locale),
         reply_markup=confirm_keyboard(go, ComposeCb(action="draft").pack()),
     )
 
@@ -619,7 +620,7 @@ async def announcement_action(
         else:
             await callback.answer(_("It can no longer be cancelled."), show_alert=True)
     elif action == "send" and announcement.status in ("scheduled", "missed"):
-        await ask_send_now(callback, broadcaster, announcement)
+        await ask_send_now(callback, broadcaster, announcement, locale)
     elif action == "go":
         if await broadcaster.send_now(ann_id, user.id):
             await callback.answer(_("Sending…"))
@@ -671,7 +672,7 @@ async def control(
 
 
 async def ask_send_now(
-    callback: CallbackQuery, broadcaster: Broadcaster, announcement: Announcement
+    callback: CallbackQuery, broadcaster: Broadcaster, announcement: Announcement, locale: str
 ) -> None:
     """A scheduled or missed announcement sent at once: "Send to N people?" first."""
     people = await broadcaster.recipients(
@@ -683,11 +684,11 @@ async def ask_send_now(
     if not isinstance(callback.message, Message):
         return
     go = AnnCb(id=announcement.id, action="go").pack() if people else None
-    text = _("Announcement #{id}: «{preview}»").format(
+    text = _("Announcement #{id}: “{preview}”").format(
         id=announcement.id, preview=hd.quote(preview_line(announcement.content))
     )
     await callback.message.answer(
-        text + "\n\n" + confirm_text(broadcaster, len(people), label),
+        text + "\n\n" + confirm_text(broadcaster, len(people), label, locale),
         reply_markup=confirm_keyboard(go, AnnCb(id=announcement.id, action="keep").pack()),
     )
 
