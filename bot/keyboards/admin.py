@@ -97,7 +97,8 @@ def shorten(label: str, limit: int = CHOICE_LABEL) -> str:
     if len(label) <= limit:
         return label
     cut = label[: limit - 1]
-    if " " in cut[limit // 2 :]:
+    # Cut at the last space unless the cut already ends a word.
+    if label[limit - 1] != " " and " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,.;:—-") + "…"
 
