@@ -335,3 +335,52 @@ async def test_paid_broadcast_shows_its_price_and_goes_faster_than_free(
         took = broadcast[-1].timestamp - broadcast[0].timestamp
         assert len(broadcast) / max(took, 1e-3) > 60  # well above the free 30 a second
     fake.assert_no_rejections()
+
+
+# ---------------------------------------------------------------------- scheduled ones
+
+
+async def test_a_scheduled_one_gets_new_text_and_typed_times_are_understood(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    fake.global_rate = 200
+    async with running_app(fake, tmp_path, clock_start="2027-06-25T09:00:00", send_rate=150) as app:
+        owner = await owner_of(fake)
+        await seed(app, fake, [35_000])
+        reader = fake.users[35_000]
+        await compose(owner, "Old text: lunch at 13:00")
+        await owner.press("Schedule")
+        await owner.wait_text("When should it go out?")
+        await owner.send("завтра в 9:00")  # any of the three languages, any organizer
+        done = await owner.wait_text("is scheduled for")
+        assert "26 June 2027, 09:00" in done.text
+
+        await owner.send("/announcements")
+        listing = await owner.wait_text("📋 Announcements")
+        assert listing.button_texts() == ["🕑 #1 time", "✏️ #1 text", "✖️ #1 cancel"]
+        await owner.press("✏️ #1 text", message=listing)
+        await owner.wait_text("Send me the new text of announcement #1")
+        await owner.send("New text: lunch at 13:30 <gate B>")
+        await owner.wait_text("is replaced")
+        preview = await owner.wait_text("New text")
+        assert "Announcement from the organizers" in preview.text
+        stored = await app.db.announcements.get(1)
+        assert stored is not None and stored.status == "scheduled"
+        # Stored as Telegram HTML: what was typed is shown literally.
+        assert stored.content["versions"]["en"]["text"] == "New text: lunch at 13:30 &lt;gate B&gt;"
+
+        await owner.send("/announcements")
+        listing = await owner.wait_text("📋 Announcements")
+        assert "New text" in listing.text and "Old text" not in listing.text
+        await owner.press("🕑 #1 time", message=listing)
+        await owner.wait_text("When should it go out?")
+        await owner.send("в 18.30")
+        moved = await owner.wait_text("now goes out on")
+        assert "25 June 2027, 18:30" in moved.text
+
+        # Its time comes (the scheduler calls this): the reader gets the new text only.
+        await app.dp["broadcaster"].fire(1)
+        got = await reader.wait_text("lunch at")
+        assert "New text: lunch at 13:30 <gate B>" in got.text
+        assert not [m for m in reader.messages if "Old text" in m.content]
+    fake.assert_no_rejections()
