@@ -205,10 +205,19 @@ async def draft_or_stale(callback: CallbackQuery, state: FSMContext) -> dict[str
 
 @router.callback_query(ComposeCb.filter(F.action == "cancel"))
 async def compose_cancel(callback: CallbackQuery, state: FSMContext) -> None:
+    data = await state.get_data()
     await state.clear()
     await callback.answer()
-    if callback.message:
-        await callback.message.answer(_("The announcement is cancelled; nothing was sent."))
+    if not callback.message:
+        return
+    if data.get("retext") or data.get("resched"):
+        # Only the change is dropped: the scheduled announcement stays as it was.
+        text = _("Nothing is changed: announcement #{id} stays as it was.").format(
+            id=data.get("retext") or data.get("resched")
+        )
+    else:
+        text = _("The announcement is cancelled; nothing was sent.")
+    await callback.message.answer(text)
 
 
 @router.callback_query(ComposeCb.filter(F.action.in_({"aud", "back"})))
@@ -754,7 +763,8 @@ async def retext_received(
     ann_id = int(data["retext"])
     lang = data.get("retext_lang") or ""
     await state.clear()
-    if not await broadcaster.set_text(ann_id, lang, body):
+    actor = message.from_user.id if message.from_user else None
+    if not await broadcaster.set_text(ann_id, lang, body, actor):
         await message.answer(_("This announcement has already gone out; its text stays."))
         return
     announcement = await broadcaster.db.announcements.get(ann_id)

@@ -492,7 +492,9 @@ class Broadcaster:
         else:
             self.app.engine.hold(KIND, ref, before)
 
-    async def set_text(self, announcement_id: int, locale: str, body: dict[str, Any]) -> bool:
+    async def set_text(
+        self, announcement_id: int, locale: str, body: dict[str, Any], actor: int | None
+    ) -> bool:
         """Replace one language version of an announcement that has not gone out yet."""
         announcement = await self.db.announcements.get(announcement_id)
         if announcement is None or announcement.status not in ("scheduled", "missed"):
