@@ -630,6 +630,8 @@ async def announcement_action(
             await callback.answer(_("It can no longer be cancelled."), show_alert=True)
     elif action == "send" and announcement.status in ("scheduled", "missed"):
         await ask_send_now(callback, broadcaster, announcement, locale)
+    elif action == "rest" and announcement.status == "stopped":
+        await ask_send_rest(callback, broadcaster, announcement, locale)
     elif action == "go":
         if await broadcaster.send_now(ann_id, user.id):
             await callback.answer(_("Sending…"))
@@ -698,6 +700,27 @@ async def ask_send_now(
     )
     await callback.message.answer(
         text + "\n\n" + confirm_text(broadcaster, len(people), label, locale),
+        reply_markup=confirm_keyboard(go, AnnCb(id=announcement.id, action="keep").pack()),
+    )
+
+
+async def ask_send_rest(
+    callback: CallbackQuery, broadcaster: Broadcaster, announcement: Announcement, locale: str
+) -> None:
+    """The rest of a stopped announcement is a new sending: "Send to N people?" first."""
+    counts = await broadcaster.db.deliveries.counts("announcement", announcement.ref)
+    rest = counts.get("cancelled", 0)
+    audience = broadcaster.audience(announcement.audience)
+    label = audience.label() if audience else announcement.audience
+    await callback.answer()
+    if not isinstance(callback.message, Message):
+        return
+    go = AnnCb(id=announcement.id, action="resume").pack() if rest else None
+    text = _("Announcement #{id}: “{preview}”").format(
+        id=announcement.id, preview=hd.quote(preview_line(announcement.content))
+    )
+    await callback.message.answer(
+        text + "\n\n" + confirm_text(broadcaster, rest, label, locale),
         reply_markup=confirm_keyboard(go, AnnCb(id=announcement.id, action="keep").pack()),
     )
 

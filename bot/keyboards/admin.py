@@ -35,7 +35,7 @@ class ComposeCb(CallbackData, prefix="oc"):
 
 class AnnCb(CallbackData, prefix="on"):
     """An announcement in the database: send (asks), go (sends), resched, text (new text),
-    cancel, pause, resume, stop."""
+    cancel, pause, resume, stop, rest (asks to send the rest of a stopped one)."""
 
     id: int
     action: str
@@ -248,7 +248,7 @@ def list_actions(status: str) -> list[tuple[str, str]]:
     if status == "paused":
         return [(_("▶️ #{id} resume"), "resume"), (_("⏹ #{id} stop"), "stop")]
     if status == "stopped":
-        return [(_("▶️ #{id} send the rest"), "resume")]
+        return [(_("▶️ #{id} send the rest"), "rest")]
     return []
 
 
@@ -285,7 +285,7 @@ def progress_keyboard(
     elif status == "paused":
         row = [button(_("▶️ Resume"), "resume"), button(_("⏹ Stop"), "stop")]
     elif status == "stopped" and has_rest:
-        row = [button(_("▶️ Send the rest"), "resume")]
+        row = [button(_("▶️ Send the rest"), "rest")]
     else:
         return None
     return InlineKeyboardMarkup(inline_keyboard=[row])

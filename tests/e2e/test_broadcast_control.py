@@ -239,7 +239,11 @@ async def test_a_stopped_one_sends_the_rest_later_to_each_once(
         stopped = await owner.wait_text("Announcement #1 stopped")
         assert "cancelled and not sent" in stopped.text
 
+        rest = await app.db.deliveries.counts("announcement", "1")
         await owner.press("▶️ Send the rest", message=stopped)
+        question = await owner.wait_text(f"Send it to {rest['cancelled']} people?")
+        assert "Excursion at noon" in question.text
+        await owner.press("✅ Send", message=question)
         assert (await owner.wait_callback_answer())["text"] == "Sending again."
         done = await owner.wait_text("Announcement #1 delivered", timeout=20)
         assert "Delivered to 81 people." in done.text
