@@ -24,6 +24,9 @@ from tests.fakeapi import FakeTelegram
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE-test-token-for-the-fake-server-0123456789"
 OWNER_ID = 900001
+# A deadline, not a wait: on a shared machine under load, importing the bot alone has taken
+# over 30 s.
+START_TIMEOUT = 60.0
 
 
 def bot_env(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> dict[str, str]:
@@ -79,7 +82,7 @@ class BotProcess:
             await self.wait_ready()
         return self
 
-    async def wait_ready(self, timeout: float = 20.0) -> None:
+    async def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         try:
             await wait_polling(self.fake, self._polls_before, timeout)
         except AssertionError:
