@@ -6,8 +6,8 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -25,21 +25,25 @@ from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
 from bot.retry import BudgetMiddleware, RetryMiddleware
 from bot.scheduler import Scheduler
+from bot.services import agenda, broadcast, registration_setup, search
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
+from bot.services.notify import Notifier
 from bot.services.program import ProgramService
 from bot.settings import Settings
 from db import Database
 
 logger = logging.getLogger(__name__)
 
-Hook = Callable[["App"], Awaitable[None]]
 # How long a stop waits for updates that are being handled.
 IN_FLIGHT_GRACE = 10.0
 
 
 @dataclass(slots=True)
 class App:
+    """What the composition root built, for the entry points (CLI, demo, tests): the services
+    themselves take what they use in their constructors and never see this object."""
+
     settings: Settings
     db: Database
     clock: Clock
@@ -49,9 +53,17 @@ class App:
     dp: Dispatcher
     scheduler: Scheduler
     engine: DeliveryEngine
-    audiences: AudienceRegistry = field(default_factory=AudienceRegistry)
-    startup_hooks: list[Hook] = field(default_factory=list)
-    shutdown_hooks: list[Hook] = field(default_factory=list)
+
+    async def startup(self) -> None:
+        """Start the services without polling (the demo, benchmarks); polling does it itself."""
+        await self.dp.emit_startup(**self._signal_data())
+
+    async def shutdown(self) -> None:
+        await self.dp.emit_shutdown(**self._signal_data())
+
+    def _signal_data(self) -> dict[str, object]:
+        # What start_polling passes to the startup and shutdown handlers.
+        return {**self.dp.workflow_data, "dispatcher": self.dp, "bot": self.bot}
 
 
 def send_budget(settings: Settings, session: BaseSession | None = None) -> SendBudget:
@@ -135,11 +147,11 @@ def forum_clock(settings: Settings, programs: ProgramService) -> Clock:
 
 
 def create_dispatcher(
-    app_parts: dict[str, object], i18n: I18n, db: Database, owners: frozenset[int]
+    services: dict[str, object], i18n: I18n, db: Database, owners: frozenset[int]
 ) -> Dispatcher:
     from handlers import routers
 
-    dp = Dispatcher(storage=SQLiteStorage(db), **app_parts)
+    dp = Dispatcher(storage=SQLiteStorage(db), **services)
     dp.update.outer_middleware(UserMiddleware(owners))
     LocaleMiddleware(i18n).setup(dp)
     dp.errors.register(on_error)
@@ -148,7 +160,14 @@ def create_dispatcher(
 
 
 async def create_app(settings: Settings, session: BaseSession | None = None) -> App:
-    """Open the database, load the program and wire every service; nothing is sent yet."""
+    """Open the database, load the program and wire every service; nothing is sent yet.
+
+    This is the one place that knows every service: each gets what it uses in its
+    constructor, the handlers get them from the Dispatcher's workflow data, and whatever
+    starts or stops with the bot is registered on `dp.startup` / `dp.shutdown` (start-up
+    runs in registration order, and so does shutdown: in-flight updates first, the
+    database last).
+    """
     budget = send_budget(settings, session)
     bot = create_bot(settings, session, budget)
     db = await Database.open(settings.database_path)
@@ -161,21 +180,46 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         i18n = create_i18n(settings.default_locale)
         scheduler = Scheduler(clock)
         engine = DeliveryEngine(bot, db, clock, budget, settings.per_chat_interval)
-        parts: dict[str, object] = {
-            "settings": settings,
-            "db": db,
-            "clock": clock,
-            "programs": programs,
-            "scheduler": scheduler,
-            "engine": engine,
-        }
-        dp = create_dispatcher(parts, i18n, db, settings.admin_ids)
+        notifier = Notifier(db, engine, i18n, settings.default_locale)
+        audiences = AudienceRegistry()
+        dp = create_dispatcher(
+            {
+                "settings": settings,
+                "db": db,
+                "clock": clock,
+                "programs": programs,
+                "notifier": notifier,
+                "audiences": audiences,
+            },
+            i18n,
+            db,
+            settings.admin_ids,
+        )
         app = App(settings, db, clock, programs, i18n, bot, dp, scheduler, engine)
-        dp["app"] = app
-        dp["audiences"] = app.audiences
-        from bot.features import setup_features
-
-        await setup_features(app)
+        dp.startup.register(app_started(engine, scheduler, programs, settings))
+        dp.shutdown.register(finish_updates)
+        agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
+        search.setup(dp, programs)
+        registration_setup.setup(dp, db, notifier, programs, audiences)
+        missed_grace = timedelta(minutes=settings.missed_grace_minutes)
+        # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.
+        paid_rate = settings.paid_send_rate if settings.paid_broadcast else None
+        broadcast.setup(
+            dp,
+            broadcast.Broadcaster(
+                db,
+                bot,
+                programs,
+                clock,
+                scheduler,
+                notifier,
+                audiences,
+                engine,
+                missed_grace,
+                paid_rate,
+            ),
+        )
+        dp.shutdown.register(app_stopped(engine, scheduler, db))
     except BaseException:
         await db.close()
         await bot.session.close()
@@ -183,26 +227,36 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
     return app
 
 
-async def start_services(app: App) -> None:
-    """Start sending and scheduling; called once the Bot API answered."""
-    await app.engine.start()
-    app.scheduler.every("program-refresh", app.settings.program_poll_seconds, app.programs.refresh)
-    app.scheduler.start()
-    for hook in app.startup_hooks:
-        await hook(app)
+def app_started(
+    engine: DeliveryEngine, scheduler: Scheduler, programs: ProgramService, settings: Settings
+) -> Callable[[], Awaitable[None]]:
+    async def start() -> None:
+        """Sending and scheduling start before the features' own start-up."""
+        await engine.start()
+        scheduler.every("program-refresh", settings.program_poll_seconds, programs.refresh)
+        scheduler.start()
+
+    return start
 
 
-async def stop_services(app: App) -> None:
-    """Let in-flight updates finish, stop sending and scheduling, close the database."""
+async def finish_updates(dispatcher: Dispatcher) -> None:
+    """Let the updates being handled finish before anything stops."""
     # aiogram keeps the tasks of updates being handled here; it has no public accessor.
-    pending = list(getattr(app.dp, "_handle_update_tasks", ()))
+    pending = list(getattr(dispatcher, "_handle_update_tasks", ()))
     if pending:
         await asyncio.wait(pending, timeout=IN_FLIGHT_GRACE)
-    for hook in app.shutdown_hooks:
+
+
+def app_stopped(
+    engine: DeliveryEngine, scheduler: Scheduler, db: Database
+) -> Callable[[], Awaitable[None]]:
+    async def stop() -> None:
+        """Last of the shutdown: stop scheduling and sending (queued messages stay queued),
+        close the database."""
         try:
-            await hook(app)
-        except Exception:
-            logger.exception("A shutdown hook failed")
-    app.scheduler.shutdown()
-    await app.engine.stop()
-    await app.db.close()
+            scheduler.shutdown()
+            await engine.stop()
+        finally:
+            await db.close()
+
+    return stop

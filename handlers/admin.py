@@ -10,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.markdown import html_decoration as hd
 
-from bot.filters import organizer_only
+from bot.filters import IsOwner, organizer_only
 from bot.i18n import _, fmt_datetime
 from bot.keyboards.admin import AdminCb, AuditCb, admin_menu, audit_keyboard
 from bot.keyboards.common import MenuCb
@@ -27,10 +27,6 @@ AUDIT_PAGE = 10
 
 def menu_text() -> str:
     return _("🛠 <b>Organizer tools</b>\n\nWhat would you like to do?")
-
-
-def owners_only() -> str:
-    return _("Only the owners of the bot can do this.")
 
 
 @router.message(Command("admin"))
@@ -67,31 +63,25 @@ async def audit_page(
     return "\n".join(lines), pages
 
 
-@router.message(Command("audit"))
+@router.message(Command("audit"), IsOwner())
 async def audit_command(
     message: Message, user: User, db: Database, programs: ProgramService, locale: str
 ) -> None:
-    if not user.is_owner:
-        await message.answer(owners_only())
-        return
     text, pages = await audit_page(db, programs, 0, locale)
     await message.answer(text, reply_markup=audit_keyboard(0, pages))
 
 
-@router.callback_query(AdminCb.filter(F.action == "audit"))
+@router.callback_query(AdminCb.filter(F.action == "audit"), IsOwner())
 async def audit_button(
     callback: CallbackQuery, user: User, db: Database, programs: ProgramService, locale: str
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     await callback.answer()
     text, pages = await audit_page(db, programs, 0, locale)
     if callback.message:
         await callback.message.answer(text, reply_markup=audit_keyboard(0, pages))
 
 
-@router.callback_query(AuditCb.filter())
+@router.callback_query(AuditCb.filter(), IsOwner())
 async def audit_paged(
     callback: CallbackQuery,
     callback_data: AuditCb,
@@ -100,9 +90,6 @@ async def audit_paged(
     programs: ProgramService,
     locale: str,
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     text, pages = await audit_page(db, programs, callback_data.page, locale)
     await callback.answer()
     message = callback.message

@@ -14,7 +14,7 @@ from aiogram.utils.markdown import html_decoration as hd
 from babel.numbers import format_decimal
 
 from bot.filters import organizer_only
-from bot.i18n import _, fmt_datetime, in_locale, ngettext
+from bot.i18n import _, fmt_datetime, ngettext
 from bot.keyboards.admin import (
     MAX_CHOICES,
     AdminCb,
@@ -37,7 +37,6 @@ from bot.services.broadcast import (
     pick_version,
     preview_line,
     quick_when,
-    render,
     too_long,
 )
 from bot.services.delivery import send_payload
@@ -136,14 +135,10 @@ async def content_received(
     if not data.get("audience"):
         await message.answer(
             _("👥 Who should receive it?"),
-            reply_markup=audiences_keyboard(audience_list(broadcaster)),
+            reply_markup=audiences_keyboard(broadcaster.audience_list()),
         )
         return
     await show_draft(message.chat.id, bot, broadcaster, await state.get_data(), locale)
-
-
-def audience_list(broadcaster: Broadcaster) -> list[tuple[str, str]]:
-    return [(a.key, a.label()) for a in broadcaster.app.audiences.all()]
 
 
 def audience_label(broadcaster: Broadcaster, data: dict[str, Any]) -> str:
@@ -185,8 +180,7 @@ async def show_draft(
     """The preview of every version, as its readers will see it, then the summary."""
     urgent = bool(data.get("urgent"))
     for code in data["versions"]:
-        with in_locale(broadcaster.app.i18n, code):
-            payload = render(data["versions"][code], urgent)
+        payload = broadcaster.preview(data["versions"][code], urgent, code)
         await send_payload(bot, chat_id, payload)
     await bot.send_message(
         chat_id,
@@ -236,7 +230,7 @@ async def compose_audience(
         await callback.answer()
         await callback.message.answer(
             _("👥 Who should receive it?"),
-            reply_markup=audiences_keyboard(audience_list(broadcaster)),
+            reply_markup=audiences_keyboard(broadcaster.audience_list()),
         )
         return
     audience = broadcaster.audience(callback_data.value)
@@ -347,8 +341,7 @@ async def compose_test(
     if data is None:
         return
     code = pick_version(data, locale)
-    with in_locale(broadcaster.app.i18n, locale):
-        payload = render(data["versions"][code], bool(data.get("urgent")))
+    payload = broadcaster.preview(data["versions"][code], bool(data.get("urgent")), locale)
     await callback.answer(_("A test is on its way to you."))
     await send_payload(bot, user.id, payload)
 
@@ -797,9 +790,7 @@ async def retext_received(
             id=ann_id
         )
     )
-    with in_locale(broadcaster.app.i18n, lang):
-        payload = render(body, announcement.urgent)
-    await send_payload(bot, message.chat.id, payload)
+    await send_payload(bot, message.chat.id, broadcaster.preview(body, announcement.urgent, lang))
 
 
 @router.callback_query(ComposeCb.filter())

@@ -13,23 +13,26 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import _, fmt_datetime, in_locale, locale_for, ngettext
+from bot.clock import Clock
+from bot.i18n import _, fmt_datetime, ngettext
 from bot.keyboards.admin import missed_keyboard, progress_keyboard
 from bot.keyboards.common import LANGUAGE_NAMES
-from bot.services.audiences import Audience
+from bot.scheduler import Scheduler
+from bot.services.audiences import Audience, AudienceRegistry
 from bot.services.audit import audit
+from bot.services.delivery import DeliveryEngine
+from bot.services.notify import Notifier, Payload, Priority, Reader, text_payload
+from bot.services.program import ProgramService
+from db import Database
 from db.announcements import Announcement, Recipient
-from db.deliveries import NewDelivery
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +40,6 @@ KIND = "announcement"
 QUEUE_CHUNK = 500
 PROGRESS_EVERY = 3.0  # seconds between edits of a progress message
 TICK_EVERY = 1.0
-URGENT_PRIORITY = 5
 # Room kept for the header the bot puts above an announcement.
 HEADER_ROOM = 80
 TEXT_LIMIT = 4096
@@ -266,9 +268,31 @@ def duration(seconds: int) -> str:
 
 
 class Broadcaster:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.db = app.db
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        programs: ProgramService,
+        clock: Clock,
+        scheduler: Scheduler,
+        notifier: Notifier,
+        audiences: AudienceRegistry,
+        engine: DeliveryEngine,
+        missed_grace: timedelta,
+        paid_rate: float | None = None,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.programs = programs
+        self.clock = clock
+        self.scheduler = scheduler
+        self.notifier = notifier
+        self.audiences = audiences
+        # Pause and Stop hold an announcement's deliveries in the engine.
+        self.engine = engine
+        self.missed_grace = missed_grace
+        # Paid broadcasts: the rate they go at, None when they are off.
+        self.paid_rate = paid_rate
         self._progress: dict[int, Progress] = {}
         self._queuing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -277,13 +301,13 @@ class Broadcaster:
 
     @property
     def tz(self) -> Any:
-        return self.app.programs.program.forum.tz
+        return self.programs.program.forum.tz
 
     def now_local(self) -> datetime:
-        return self.app.clock.now().astimezone(self.tz)
+        return self.clock.now().astimezone(self.tz)
 
     def audience(self, key: str) -> Audience | None:
-        return self.app.audiences.get(key)
+        return self.audiences.get(key)
 
     async def recipients(self, audience: str, param: str, urgent: bool) -> list[Recipient]:
         found = self.audience(audience)
@@ -293,29 +317,33 @@ class Broadcaster:
         # Blocked people never; people who muted announcements only for urgent ones.
         return await self.db.announcements.recipients(ids, include_muted=urgent)
 
-    def locale_of(self, recipient: Recipient) -> str:
-        return locale_for(
-            recipient.language, recipient.telegram_language, self.app.settings.default_locale
-        )
+    def audience_list(self) -> list[tuple[str, str]]:
+        """(key, label in the current locale) of every audience an announcement can go to."""
+        return [(a.key, a.label()) for a in self.audiences.all()]
+
+    def preview(self, body: dict[str, Any], urgent: bool, locale: str) -> dict[str, Any]:
+        """One version as its readers in `locale` will see it."""
+        with self.notifier.speaking(locale):
+            return render(body, urgent)
 
     def payloads(self, content: dict[str, Any], urgent: bool) -> dict[str, dict[str, Any]]:
         """The rendered payload for readers of each language the bot speaks."""
         rendered = {}
         for locale in LANGUAGE_NAMES:
-            with in_locale(self.app.i18n, locale):
+            with self.notifier.speaking(locale):
                 rendered[locale] = render(
                     content["versions"][pick_version(content, locale)], urgent
                 )
-            if self.app.settings.paid_broadcast:
+            if self.paid_rate is not None:
                 # Paced by the paid bucket and charged in Stars: broadcasts only.
                 rendered[locale]["allow_paid_broadcast"] = True
         return rendered
 
     def stars(self, recipients: int) -> float | None:
         """What sending to `recipients` costs in Stars, None when paid broadcasts are off."""
-        if not self.app.settings.paid_broadcast:
+        if self.paid_rate is None:
             return None
-        return paid_stars(recipients, self.app.settings.paid_send_rate)
+        return paid_stars(recipients, self.paid_rate)
 
     # -- creating
 
@@ -350,7 +378,7 @@ class Broadcaster:
 
     def schedule(self, announcement: Announcement) -> None:
         assert announcement.send_at is not None
-        self.app.scheduler.at(
+        self.scheduler.at(
             f"ann-{announcement.id}", announcement.send_at, self.fire, announcement.id
         )
 
@@ -375,7 +403,7 @@ class Broadcaster:
                 await audit(self.db, actor, "announcement.sent", f"#{announcement_id}")
         if not moved:
             return False
-        self.app.scheduler.cancel(f"ann-{announcement_id}")
+        self.scheduler.cancel(f"ann-{announcement_id}")
         announcement = await self.db.announcements.get(announcement_id)
         assert announcement is not None
         self._spawn(self.queue(announcement))
@@ -404,7 +432,7 @@ class Broadcaster:
             )
             if done:
                 await audit(self.db, actor, "announcement.cancelled", f"#{announcement_id}")
-        self.app.scheduler.cancel(f"ann-{announcement_id}")
+        self.scheduler.cancel(f"ann-{announcement_id}")
         return done
 
     async def stop(self, announcement_id: int, actor: int) -> bool:
@@ -415,7 +443,7 @@ class Broadcaster:
         so the final report counts exactly what Telegram accepted.
         """
         ref = str(announcement_id)
-        engine = self.app.engine
+        engine = self.engine
         before = engine.held(KIND, ref)
         engine.hold(KIND, ref, "stop")
         async with self.db.transaction():
@@ -438,7 +466,7 @@ class Broadcaster:
     async def pause(self, announcement_id: int, actor: int) -> bool:
         """Hold a broadcast: nothing more goes out until it is resumed or stopped."""
         ref = str(announcement_id)
-        engine = self.app.engine
+        engine = self.engine
         before = engine.held(KIND, ref)
         engine.hold(KIND, ref, "pause")
         async with self.db.transaction():
@@ -466,13 +494,13 @@ class Broadcaster:
             done = await self.db.announcements.reopen(announcement_id, ("paused", "stopped"), to)
             if done:
                 await self.db.deliveries.unhold(KIND, ref)
-                again = await self.db.deliveries.uncancel(KIND, ref, self.app.clock.now())
+                again = await self.db.deliveries.uncancel(KIND, ref, self.clock.now())
                 await audit(
                     self.db, actor, "announcement.resumed", f"#{announcement_id}, {again} again"
                 )
         if not done:
             return False
-        self.app.engine.unhold(KIND, ref)
+        self.engine.unhold(KIND, ref)
         if announcement.status == "stopped":
             # The stopped progress message stays as it was; the rest gets a new one.
             self._progress.pop(announcement_id, None)
@@ -488,9 +516,9 @@ class Broadcaster:
 
     def _restore_hold(self, ref: str, before: str | None) -> None:
         if before is None:
-            self.app.engine.unhold(KIND, ref)
+            self.engine.unhold(KIND, ref)
         else:
-            self.app.engine.hold(KIND, ref, before)
+            self.engine.hold(KIND, ref, before)
 
     async def set_text(
         self, announcement_id: int, locale: str, body: dict[str, Any], actor: int | None
@@ -538,7 +566,7 @@ class Broadcaster:
             return
         await self._open_progress(announcement)
         payloads = self.payloads(announcement.content, announcement.urgent)
-        priority = URGENT_PRIORITY if announcement.urgent else 0
+        priority = Priority.URGENT if announcement.urgent else Priority.BULK
         async with self.db.transaction():
             # A second run (after a crash) may find more people: the total only grows.
             await self.db.announcements.set_total(ann_id, max(announcement.total, len(people)))
@@ -548,18 +576,18 @@ class Broadcaster:
                 current = await self.db.announcements.get(ann_id)
                 if current is None or current.status not in ("queuing", "paused"):
                     return  # stopped meanwhile
-                await self.db.deliveries.enqueue(
-                    NewDelivery(
-                        user_id=person.id,
-                        kind=KIND,
+                await self.notifier.queue(
+                    self.notifier.message(
+                        person.id,
+                        person,
+                        KIND,
+                        payloads.__getitem__,
                         ref=str(ann_id),
-                        dedup_key=f"ann:{ann_id}:{person.id}",
-                        payload=payloads[self.locale_of(person)],
+                        key=f"ann:{ann_id}:{person.id}",
                         priority=priority,
                     )
                     for person in chunk
                 )
-            self.app.engine.wake()
         async with self.db.transaction():
             await self.db.announcements.set_queued(ann_id)
             await self.db.announcements.move(ann_id, ("queuing",), "sending")
@@ -574,46 +602,19 @@ class Broadcaster:
             await audit(self.db, None, "announcement.nobody", f"#{announcement.id}")
             if announcement.author_id is None:
                 return
-            author = await self.db.users.get(announcement.author_id)
-            with in_locale(self.app.i18n, self.author_locale(author)):
-                text = _(
-                    "Announcement #{id} was not sent: nobody in its audience can receive it now."
-                ).format(id=announcement.id)
-            await self._notify_author(announcement, f"ann-nobody-{announcement.id}", text)
+
+            def content(locale: str) -> Payload:
+                return text_payload(
+                    _(
+                        "Announcement #{id} was not sent: nobody in its audience can receive it "
+                        "now."
+                    ).format(id=announcement.id)
+                )
+
+            await self._tell_author(announcement, "nobody", content)
         logger.info("Announcement %s has no recipients; nothing sent", announcement.id)
 
-    async def _notify_author(
-        self,
-        announcement: Announcement,
-        key: str,
-        text: str,
-        markup: InlineKeyboardMarkup | None = None,
-    ) -> None:
-        """Queue a notice to the author (inside the caller's transaction)."""
-        assert announcement.author_id is not None
-        payload: dict[str, Any] = {"kind": "text", "text": text}
-        if markup is not None:
-            payload["reply_markup"] = markup.model_dump(exclude_none=True)
-        await self.db.deliveries.enqueue(
-            [
-                NewDelivery(
-                    user_id=announcement.author_id,
-                    kind="notice",
-                    ref=key,
-                    dedup_key=key,
-                    payload=payload,
-                    priority=URGENT_PRIORITY,
-                )
-            ]
-        )
-        self.app.engine.wake()
-
     # -- progress
-
-    def author_locale(self, user: Any) -> str:
-        if user is None:
-            return self.app.settings.default_locale
-        return locale_for(user.language, user.telegram_language, self.app.settings.default_locale)
 
     async def _open_progress(self, announcement: Announcement) -> None:
         if announcement.id in self._progress:
@@ -621,11 +622,11 @@ class Broadcaster:
         message_id = announcement.progress_message_id
         if message_id is None and announcement.author_id is not None:
             author = await self.db.users.get(announcement.author_id)
-            with in_locale(self.app.i18n, self.author_locale(author)):
+            with self.notifier.speaking_to(author):
                 text = progress_text(announcement.id, Tally(left=announcement.total), 0, 0.0)
                 markup = progress_keyboard(announcement.id, "sending")
             try:
-                sent = await self.app.bot.send_message(
+                sent = await self.bot.send_message(
                     announcement.author_id, text, reply_markup=markup
                 )
             except TelegramAPIError as exc:
@@ -684,7 +685,7 @@ class Broadcaster:
         if progress.message_id is None or announcement.author_id is None:
             return
         author = await self.db.users.get(announcement.author_id)
-        with in_locale(self.app.i18n, self.author_locale(author)):
+        with self.notifier.speaking_to(author):
             if status in ("done", "stopped"):
                 text = self._final_text(announcement, tally)
                 markup = progress_keyboard(announcement.id, status, bool(tally.cancelled))
@@ -697,7 +698,7 @@ class Broadcaster:
             return  # Telegram refuses an edit to identical content
         progress.last_text = text
         try:
-            await self.app.bot.edit_message_text(
+            await self.bot.edit_message_text(
                 text=text,
                 chat_id=announcement.author_id,
                 message_id=progress.message_id,
@@ -713,19 +714,42 @@ class Broadcaster:
         """The end-of-broadcast report, queued to the author (inside the caller's transaction)."""
         if announcement.author_id is None:
             return
-        author = await self.db.users.get(announcement.author_id)
-        with in_locale(self.app.i18n, self.author_locale(author)):
-            text = self._final_text(announcement, tally)
+
+        def content(locale: str) -> Payload:
+            return text_payload(self._final_text(announcement, tally))
+
         # One report per finish: a resumed announcement reports again when it finishes again.
-        key = f"ann-report:{announcement.id}:{announcement.finished_at}"
-        await self._notify_author(announcement, key, text)
+        await self._tell_author(announcement, "report", content, again=announcement.finished_at)
+
+    async def _tell_author(
+        self,
+        announcement: Announcement,
+        what: str,
+        content: Callable[[str], Payload],
+        again: str | None = None,
+    ) -> None:
+        """A notice about an announcement to its author (in the caller's transaction); the
+        same notice is queued once, unless `again` tells this time from another."""
+        author_id = announcement.author_id
+        assert author_id is not None
+        key = f"ann-{what}:{announcement.id}" + (f":{again}" if again else "")
+        message = self.notifier.message(
+            author_id,
+            await self.db.users.get(author_id),
+            "notice",
+            content,
+            ref=f"ann-{what}-{announcement.id}",
+            key=key,
+            priority=Priority.URGENT,
+        )
+        await self.notifier.queue([message])
 
     # -- start
 
     async def resume(self) -> None:
         """At start: schedule what is scheduled, ask about what was missed, finish the rest."""
-        now = self.app.clock.now()
-        grace = timedelta(minutes=self.app.settings.missed_grace_minutes)
+        now = self.clock.now()
+        grace = self.missed_grace
         for announcement in await self.db.announcements.with_status("scheduled"):
             assert announcement.send_at is not None
             if announcement.send_at < now - grace:
@@ -735,7 +759,7 @@ class Broadcaster:
         for announcement in await self.db.announcements.with_status("queuing"):
             logger.info("Announcement %s was being queued at the last stop", announcement.id)
             self._spawn(self.queue(announcement))
-        self.app.scheduler.every("broadcast-progress", TICK_EVERY, self.tick)
+        self.scheduler.every("broadcast-progress", TICK_EVERY, self.tick)
 
     async def _missed(self, announcement: Announcement) -> None:
         async with self.db.transaction():
@@ -744,19 +768,19 @@ class Broadcaster:
             await audit(self.db, None, "announcement.missed", f"#{announcement.id}")
             if announcement.author_id is None:
                 return
-            author = await self.db.users.get(announcement.author_id)
-            with in_locale(self.app.i18n, self.author_locale(author)):
-                assert announcement.send_at is not None
-                when = fmt_datetime(
-                    announcement.send_at.astimezone(self.tz), self.author_locale(author)
-                )
+            send_at = announcement.send_at
+            assert send_at is not None
+
+            def content(locale: str) -> Payload:
+                when = fmt_datetime(send_at.astimezone(self.tz), locale)
                 text = _(
                     "⚠️ Announcement #{id} was due at {when}, but the bot was not running then. "
                     "Send it now?"
                 ).format(id=announcement.id, when=when)
                 text += "\n\n" + html.escape(preview_line(announcement.content))
-                markup = missed_keyboard(announcement.id)
-            await self._notify_author(announcement, f"ann-missed:{announcement.id}", text, markup)
+                return text_payload(text, missed_keyboard(announcement.id))
+
+            await self._tell_author(announcement, "missed", content)
         logger.warning("Announcement %s missed its time; the author is asked", announcement.id)
 
     async def shutdown(self) -> None:
@@ -791,21 +815,18 @@ def preview_line(content: dict[str, Any], limit: int = 80) -> str:
 # ---------------------------------------------------------------------- audiences
 
 
-def register_audiences(app: App) -> None:
+def register_audiences(audiences: AudienceRegistry, locale_of: Callable[[Reader], str]) -> None:
     """The audiences this feature owns: everyone, and by language."""
-    default = app.settings.default_locale
 
     async def everyone(db: Any, param: str) -> list[int]:
         return await db.announcements.active_user_ids()
 
     async def by_language(db: Any, param: str) -> list[int]:
         people = await db.announcements.active_languages()
-        return [
-            p.id for p in people if locale_for(p.language, p.telegram_language, default) == param
-        ]
+        return [p.id for p in people if locale_of(p) == param]
 
-    app.audiences.add(Audience("all", lambda: _("Everyone"), everyone))
-    app.audiences.add(
+    audiences.add(Audience("all", lambda: _("Everyone"), everyone))
+    audiences.add(
         Audience(
             "lang",
             lambda: _("By language"),
@@ -815,16 +836,10 @@ def register_audiences(app: App) -> None:
     )
 
 
-async def setup(app: App) -> None:
-    broadcaster = Broadcaster(app)
-    register_audiences(app)
-    app.dp["broadcaster"] = broadcaster
-
-    async def on_start(_app: App) -> None:
-        await broadcaster.resume()
-
-    async def on_stop(_app: App) -> None:
-        await broadcaster.shutdown()
-
-    app.startup_hooks.append(on_start)
-    app.shutdown_hooks.append(on_stop)
+def setup(dp: Dispatcher, broadcaster: Broadcaster) -> None:
+    """Announcements: the broadcaster in the workflow data, its audiences offered, resumed at
+    start-up, its queuing tasks cancelled at shutdown (what was queued stays queued)."""
+    register_audiences(broadcaster.audiences, broadcaster.notifier.locale_of)
+    dp["broadcaster"] = broadcaster
+    dp.startup.register(broadcaster.resume)
+    dp.shutdown.register(broadcaster.shutdown)

@@ -14,7 +14,6 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -44,8 +43,6 @@ IDLE_WAIT = 5.0  # seconds between looks at the queue when nothing is due
 CHAT_TABLE_LIMIT = 20_000
 # How long a hold waits for sends already on their way (a request's own timeout is 60 s).
 DRAIN_TIMEOUT = 30.0
-# Called after each finished delivery, e.g. to update a broadcast's progress message.
-FinishHook = Callable[[Delivery, str], Awaitable[None]]
 # Deliveries are grouped by (kind, ref), e.g. ("announcement", "12").
 Group = tuple[str, str]
 
@@ -74,7 +71,6 @@ class DeliveryEngine:
         self.clock = clock
         self.budget = budget
         self.per_chat_interval = per_chat_interval
-        self.finish_hooks: list[FinishHook] = []
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
@@ -95,10 +91,6 @@ class DeliveryEngine:
     def wake(self) -> None:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
 
     # -- holds
 
@@ -250,40 +242,33 @@ class DeliveryEngine:
                 self._waiting.pop(delivery.id, None)
             how = self._holds.get(group)
             if how is not None:
-                outcome = await self._put_aside(delivery, how)
+                await self._put_aside(delivery, how)
             else:
                 # Past this check the send goes out; a hold from now on waits for it (settle).
                 self._passing[group] += 1
                 try:
                     with prepaid(ticket):
-                        outcome = await self._attempt(delivery)
+                        await self._attempt(delivery)
                 finally:
                     self._passed(group)
         except asyncio.CancelledError:
             return  # not sent: stop() gives the row back, settle() puts it aside
         except Exception:
             logger.exception("Delivery %s failed unexpectedly", delivery.id)
-            outcome = "failed"
             async with self.db.transaction():
                 await self.db.deliveries.mark_failed(delivery.id, "internal error")
         finally:
             if ticket is not None:
                 self.budget.release(ticket)  # unused (held, or failed before the request)
             self._slots.release()
-        for hook in self.finish_hooks:
-            try:
-                await hook(delivery, outcome)
-            except Exception:
-                logger.exception("A delivery hook failed")
 
-    async def _put_aside(self, delivery: Delivery, how: str) -> str:
+    async def _put_aside(self, delivery: Delivery, how: str) -> None:
         """A claimed row of a held group: cancelled if stopped, back in the queue if paused."""
         async with self.db.transaction():
             if how == "stop":
                 await self.db.deliveries.cancel_one(delivery.id)
             else:
                 await self.db.deliveries.release([delivery.id])
-        return "cancelled" if how == "stop" else "held"
 
     async def _chat_pace(self, chat_id: int) -> None:
         """About one message per second to one chat, as Telegram asks."""

@@ -37,13 +37,13 @@ def read_source(path: Path) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def unreadable(path: Path, exc: OSError) -> ProgramError:
+def unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> ProgramError:
     return ProgramError(
         str(path),
         None,
         "",
         N_("cannot read the file: {error}"),
-        {"error": exc.strerror or str(exc)},
+        {"error": getattr(exc, "strerror", None) or str(exc)},
     )
 
 
@@ -79,10 +79,6 @@ class ProgramService:
         except KeyError:
             value = self._derived[key] = build()
             return value
-
-    @property
-    def loaded(self) -> bool:
-        return self._program is not None
 
     async def load(self, fallback_file: Path) -> None:
         """Load the stored program; an empty database gets `fallback_file` imported."""
