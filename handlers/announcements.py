@@ -197,6 +197,17 @@ async def draft_or_stale(callback: CallbackQuery, state: FSMContext) -> dict[str
     return data
 
 
+async def draft_with_audience(callback: CallbackQuery, state: FSMContext) -> dict[str, Any] | None:
+    """The draft, once its audience is chosen and its message is there; else out of date."""
+    data = await draft_or_stale(callback, state)
+    if data is None:
+        return None
+    if not data.get("audience") or not isinstance(callback.message, Message):
+        await callback.answer(out_of_date(), show_alert=True)
+        return None
+    return data
+
+
 @router.callback_query(ComposeCb.filter(F.action == "cancel"))
 async def compose_cancel(callback: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
@@ -289,10 +300,8 @@ async def compose_param(
 async def compose_urgent(
     callback: CallbackQuery, state: FSMContext, broadcaster: Broadcaster
 ) -> None:
-    data = await draft_or_stale(callback, state)
-    if data is None or not data.get("audience") or not isinstance(callback.message, Message):
-        if data is not None:
-            await callback.answer(out_of_date(), show_alert=True)
+    data = await draft_with_audience(callback, state)
+    if data is None or not isinstance(callback.message, Message):
         return
     urgent = not data.get("urgent")
     await state.update_data(urgent=urgent)
@@ -398,10 +407,8 @@ async def compose_send(
 async def compose_back_to_draft(
     callback: CallbackQuery, state: FSMContext, broadcaster: Broadcaster
 ) -> None:
-    data = await draft_or_stale(callback, state)
-    if data is None or not data.get("audience") or not isinstance(callback.message, Message):
-        if data is not None:
-            await callback.answer(out_of_date(), show_alert=True)
+    data = await draft_with_audience(callback, state)
+    if data is None or not isinstance(callback.message, Message):
         return
     await callback.answer()
     await callback.message.edit_text(
@@ -682,19 +689,7 @@ async def ask_send_now(
     people = await broadcaster.recipients(
         announcement.audience, announcement.audience_param, announcement.urgent
     )
-    audience = broadcaster.audience(announcement.audience)
-    label = audience.label() if audience else announcement.audience
-    await callback.answer()
-    if not isinstance(callback.message, Message):
-        return
-    go = AnnCb(id=announcement.id, action="go").pack() if people else None
-    text = _("Announcement #{id}: “{preview}”").format(
-        id=announcement.id, preview=hd.quote(preview_line(announcement.content))
-    )
-    await callback.message.answer(
-        text + "\n\n" + confirm_text(broadcaster, len(people), label, locale),
-        reply_markup=confirm_keyboard(go, AnnCb(id=announcement.id, action="keep").pack()),
-    )
+    await ask_to_send(callback, broadcaster, announcement, len(people), "go", locale)
 
 
 async def ask_send_rest(
@@ -703,17 +698,29 @@ async def ask_send_rest(
     """The rest of a stopped announcement is a new sending: "Send to N people?" first."""
     counts = await broadcaster.db.deliveries.counts("announcement", announcement.ref)
     rest = counts.get("cancelled", 0)
+    await ask_to_send(callback, broadcaster, announcement, rest, "resume", locale)
+
+
+async def ask_to_send(
+    callback: CallbackQuery,
+    broadcaster: Broadcaster,
+    announcement: Announcement,
+    count: int,
+    action: str,
+    locale: str,
+) -> None:
+    """The announcement's start, then "Send to N people?" with Send (`action`) and Back."""
     audience = broadcaster.audience(announcement.audience)
     label = audience.label() if audience else announcement.audience
     await callback.answer()
     if not isinstance(callback.message, Message):
         return
-    go = AnnCb(id=announcement.id, action="resume").pack() if rest else None
+    go = AnnCb(id=announcement.id, action=action).pack() if count else None
     text = _("Announcement #{id}: “{preview}”").format(
         id=announcement.id, preview=hd.quote(preview_line(announcement.content))
     )
     await callback.message.answer(
-        text + "\n\n" + confirm_text(broadcaster, rest, label, locale),
+        text + "\n\n" + confirm_text(broadcaster, count, label, locale),
         reply_markup=confirm_keyboard(go, AnnCb(id=announcement.id, action="keep").pack()),
     )
 

@@ -45,6 +45,11 @@ HEADER_ROOM = 80
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 MAX_AHEAD = timedelta(days=366)
+# Pause and Stop: the statuses an announcement can be held from, and the one it gets.
+HOLDS = {
+    "pause": (("queuing", "sending"), "paused"),
+    "stop": (("queuing", "sending", "paused"), "stopped"),
+}
 BAR_WIDTH = 10
 
 
@@ -438,48 +443,36 @@ class Broadcaster:
     async def stop(self, announcement_id: int, actor: int) -> bool:
         """Stop a broadcast under way or paused: what is not sent yet is cancelled.
 
-        Once this returns nothing more of it reaches Telegram: the engine holds the group
-        before anything else happens and the sends already past its check are waited for,
-        so the final report counts exactly what Telegram accepted.
+        Once this returns nothing more of it reaches Telegram, and the final report counts
+        exactly what Telegram accepted.
         """
-        ref = str(announcement_id)
-        engine = self.engine
-        before = engine.held(KIND, ref)
-        engine.hold(KIND, ref, "stop")
-        async with self.db.transaction():
-            done = await self.db.announcements.move(
-                announcement_id, ("queuing", "sending", "paused"), "stopped"
-            )
-            if done:
-                await self.db.deliveries.hold(KIND, ref, "stop")
-                left = await self.db.deliveries.cancel(KIND, ref)
-                await audit(
-                    self.db, actor, "announcement.stopped", f"#{announcement_id}, {left} not sent"
-                )
-        if not done:
-            self._restore_hold(ref, before)
-            return False
-        await engine.settle(KIND, ref)
-        await self._update(announcement_id, force=True)
-        return True
+        return await self._hold(announcement_id, actor, "stop")
 
     async def pause(self, announcement_id: int, actor: int) -> bool:
         """Hold a broadcast: nothing more goes out until it is resumed or stopped."""
+        return await self._hold(announcement_id, actor, "pause")
+
+    async def _hold(self, announcement_id: int, actor: int, how: str) -> bool:
+        """Pause or Stop: the engine holds the group before anything else happens (a send
+        that reaches its check from now on is put aside), the database records it, and the
+        sends already past the check are waited for."""
+        sources, status = HOLDS[how]
         ref = str(announcement_id)
-        engine = self.engine
-        before = engine.held(KIND, ref)
-        engine.hold(KIND, ref, "pause")
+        before = self.engine.held(KIND, ref)
+        self.engine.hold(KIND, ref, how)
         async with self.db.transaction():
-            done = await self.db.announcements.move(
-                announcement_id, ("queuing", "sending"), "paused"
-            )
+            done = await self.db.announcements.move(announcement_id, sources, status)
             if done:
-                await self.db.deliveries.hold(KIND, ref, "pause")
-                await audit(self.db, actor, "announcement.paused", f"#{announcement_id}")
+                await self.db.deliveries.hold(KIND, ref, how)
+                note = f"#{announcement_id}"
+                if how == "stop":
+                    left = await self.db.deliveries.cancel(KIND, ref)
+                    note += f", {left} not sent"
+                await audit(self.db, actor, f"announcement.{status}", note)
         if not done:
             self._restore_hold(ref, before)
             return False
-        await engine.settle(KIND, ref)
+        await self.engine.settle(KIND, ref)
         await self._update(announcement_id, force=True)
         return True
 

@@ -11,7 +11,8 @@ import pytest
 
 from bot.app import App
 from db import Database
-from tests.fakeapi import FakeMessage, FakeTelegram, FakeUser
+from tests.e2e.announce_helpers import compose, confirm_send
+from tests.fakeapi import FakeTelegram, FakeUser
 from tests.harness import OWNER_ID, running_app
 
 FAST = {"send_rate": 200}
@@ -29,23 +30,6 @@ async def join(fake: FakeTelegram, user_id: int, name: str, lang: str) -> FakeUs
     await user.send("/start")
     await user.wait_message()
     return user
-
-
-async def compose(owner: FakeUser, text: str, audience: str = "Everyone") -> None:
-    await owner.send("/announce")
-    await owner.wait_text("📣")
-    await owner.send(text)
-    await owner.wait_text("👥")
-    await owner.press(audience)
-
-
-async def confirm_send(owner: FakeUser, people: str) -> FakeMessage:
-    """Send now, then the confirmation: "Send it to N people?" and its Send button."""
-    await owner.press("Send now")
-    question = await owner.wait_text(people)
-    assert "Send it to" in question.text or "Отправить" in question.text, question.text
-    await owner.press("✅", message=question)
-    return question
 
 
 async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -113,9 +97,7 @@ async def test_urgent_reaches_the_muted_and_versions_go_by_language(
     await owner.press("Срочное: нет")
     urgent = await owner.wait_text("Срочное: да")
     assert "2 человека" in urgent.text
-    await owner.press("Отправить сейчас")
-    await owner.wait_text("2 получателям")
-    await owner.press("✅")
+    await confirm_send(owner, "2 получателям", now="Отправить сейчас")
     got = await mute.wait_text("hall B")
     assert "Urgent announcement" in got.text
     assert "Пленарное" not in got.text
@@ -174,8 +156,8 @@ async def test_missed_announcement_asks_the_author(fake: FakeTelegram, tmp_path:
         assert "Old news" in question.text
         assert not [m for m in ivan.messages if "Old news" in m.text]
         await owner.press("Send now", message=question)
-        await owner.wait_text("Send it to 2 people?")
-        await owner.press("✅ Send")
+        confirm = await owner.wait_text("Send it to 2 people?")
+        await owner.press("✅ Send", message=confirm)
         await ivan.wait_text("Old news")
         assert (await app.db.announcements.get(1)).status in ("sending", "done")  # type: ignore[union-attr]
     fake.assert_no_rejections()

@@ -13,6 +13,8 @@ from pathlib import Path
 from bot.app import App
 from bot.keyboards.admin import ComposeCb
 from bot.services.broadcast import paid_stars
+from tests.e2e.announce_helpers import compose as compose_announcement
+from tests.e2e.announce_helpers import confirm_send
 from tests.fakeapi import FakeMessage, FakeTelegram, FakeUser
 from tests.fakeapi.models import RequestRecord
 from tests.harness import OWNER_ID, running_app
@@ -35,20 +37,14 @@ async def owner_of(fake: FakeTelegram) -> FakeUser:
     return owner
 
 
+async def compose(owner: FakeUser, text: str, audience: str = "Everyone") -> FakeMessage:
+    await compose_announcement(owner, text, audience)
+    return await owner.wait_text("Draft announcement")
+
+
 async def send_now(owner: FakeUser, people: str) -> None:
     """Send now, and confirm "Send it to N people?"."""
-    await owner.press("Send now")
-    question = await owner.wait_text(f"Send it to {people}?")
-    await owner.press("✅ Send", message=question)
-
-
-async def compose(owner: FakeUser, text: str, audience: str = "Everyone") -> FakeMessage:
-    await owner.send("/announce")
-    await owner.wait_text("Send me the announcement")
-    await owner.send(text)
-    await owner.wait_text("Who should receive it?")
-    await owner.press(audience)
-    return await owner.wait_text("Draft announcement")
+    await confirm_send(owner, f"Send it to {people}?")
 
 
 def sends_of(fake: FakeTelegram, text: str, since: int = 0) -> list[RequestRecord]:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from db import Database
+from tests.e2e.announce_helpers import compose, confirm_send
 from tests.fakeapi import FakeTelegram
 from tests.harness import OWNER_ID, BotProcess, bot_env, running_app
 
@@ -130,15 +131,8 @@ async def test_sigkill_mid_broadcast_resumes_without_losses(
     owner = fake.add_user(OWNER_ID, "Olga", language_code="en")
     bot = BotProcess(fake, bot_env(fake, tmp_path, send_rate=60), tmp_path / "bot.log")
     await bot.start()
-    await owner.send("/announce")
-    await owner.wait_text("Send me")
-    await owner.send("Buses leave at 18:00")
-    await owner.wait_text("Who should")
-    await owner.press("Everyone")
-    await owner.wait_text("501 people")
-    await owner.press("Send now")
-    await owner.wait_text("Send it to 501 people?")
-    await owner.press("✅ Send")
+    await compose(owner, "Buses leave at 18:00")
+    await confirm_send(owner, "Send it to 501 people?")
 
     def total() -> int:
         return sum(fake.sent_count(i) for i in people)
@@ -178,15 +172,8 @@ async def test_sigkill_during_a_pause_comes_back_paused(fake: FakeTelegram, tmp_
     owner = fake.add_user(OWNER_ID, "Olga", language_code="en")
     bot = BotProcess(fake, bot_env(fake, tmp_path, send_rate=30), tmp_path / "bot.log")
     await bot.start()
-    await owner.send("/announce")
-    await owner.wait_text("Send me")
-    await owner.send("Gates close at 21:00")
-    await owner.wait_text("Who should")
-    await owner.press("Everyone")
-    await owner.wait_text("301 people")
-    await owner.press("Send now")
-    await owner.wait_text("Send it to 301 people?")
-    await owner.press("✅ Send")
+    await compose(owner, "Gates close at 21:00")
+    await confirm_send(owner, "Send it to 301 people?")
     progress = await owner.wait_text("Sending announcement #1")
 
     def total() -> int:

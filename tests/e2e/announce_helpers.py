@@ -1,0 +1,23 @@
+"""Shared steps of the announcement tests: an organizer composes and confirms a sending."""
+
+from __future__ import annotations
+
+from tests.fakeapi import FakeUser
+from tests.fakeapi.models import FakeMessage
+
+
+async def compose(owner: FakeUser, text: str, audience: str = "Everyone") -> None:
+    """/announce, the text, the audience (in any of the bot's languages); the draft follows."""
+    await owner.send("/announce")
+    await owner.wait_text("📣")
+    await owner.send(text)
+    await owner.wait_text("👥")
+    await owner.press(audience)
+
+
+async def confirm_send(owner: FakeUser, people: str, now: str = "Send now") -> FakeMessage:
+    """Send now, then "Send it to N people?" (`people`: e.g. "3 people") and its ✅ button."""
+    await owner.press(now)
+    question = await owner.wait_text(people)
+    await owner.press("✅", message=question)
+    return question
