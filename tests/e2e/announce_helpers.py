@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from tests.fakeapi import FakeUser
+import time
+from collections.abc import Callable
+
+from tests.fakeapi import FakeTelegram, FakeUser
 from tests.fakeapi.models import FakeMessage
+
+
+async def until(fake: FakeTelegram, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait on the fake server's changes (messages, answers) until the predicate holds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError("condition not reached in time")
+        await fake.wait_changed(remaining)
 
 
 async def compose(owner: FakeUser, text: str, audience: str = "Everyone") -> None:

@@ -14,7 +14,7 @@ from bot.app import App
 from bot.keyboards.admin import ComposeCb
 from bot.services.broadcast import paid_stars
 from tests.e2e.announce_helpers import compose as compose_announcement
-from tests.e2e.announce_helpers import confirm_send
+from tests.e2e.announce_helpers import confirm_send, until
 from tests.fakeapi import FakeMessage, FakeTelegram, FakeUser
 from tests.fakeapi.models import RequestRecord
 from tests.harness import OWNER_ID, running_app
@@ -71,17 +71,6 @@ def percentages(owner: FakeUser, announcement_id: int) -> list[int]:
         if match:
             found.append(int(match[1]))
     return found
-
-
-async def until(fake: FakeTelegram, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait on the fake server's changes (messages, answers) until the predicate holds."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await fake.wait_changed(deadline - time.monotonic())
 
 
 # ---------------------------------------------------------------------- confirmation
