@@ -112,7 +112,8 @@ def quick_when(choice: str, now_local: datetime) -> datetime | None:
 # Telegram's free pace for messages to many people (Bots FAQ: "no more than 30 messages per
 # second or so") and the price of a message sent with allow_paid_broadcast beyond it (Bot API,
 # sendMessage: "up to 1000 messages per second ... for a fee of 0.1 Telegram Stars per
-# message").
+# message"; MTProto starsTransaction.floodskip_number bills the calls of a broadcast "more than
+# 30 messages per second").
 FREE_PER_SECOND = 30
 STARS_PER_PAID_MESSAGE = 0.1
 
