@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table with the date, the machine and the command.
 
-python -m benchmarks                   all five at full size (about 6-8 minutes)
+python -m benchmarks                   all of them at full size (about 15 minutes)
 python -m benchmarks --quick           smaller sizes, for a quick look (about 1-2 minutes)
 python -m benchmarks --only updates,answers
 ./dev bench [the same options]
@@ -89,8 +89,7 @@ def main() -> None:
         from benchmarks import broadcast
 
         n = args.recipients or (300 if quick else 3000)
-        print(f"broadcast: {n} recipients, engine then naive loop…", file=sys.stderr)
-        rows += broadcast.report(broadcast.run(n))
+        rows += broadcast.report(broadcast.run(n, chatters=20 if quick else 100))
     if "process" in chosen:
         from benchmarks import process
 

@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     program_file: Path = SAMPLE_PROGRAM
     default_locale: str = "ru"
     log_level: str = "INFO"
-    # Sending: just under Telegram's 30 messages per second, ~1 per second to one chat.
-    send_rate: float = Field(default=28.0, gt=0)
+    # Sending: Telegram's 30 messages per second in all (replies and broadcasts share it; a
+    # rolling window and a slow-down on 429 keep the bot under it: see bot/budget.py and the
+    # README's benchmarks), ~1 per second to one chat.
+    send_rate: float = Field(default=30.0, gt=0)
     paid_broadcast: bool = False
     paid_send_rate: float = Field(default=900.0, gt=0)
     per_chat_interval: float = Field(default=1.0, ge=0)
