@@ -142,7 +142,7 @@ class AnnouncementRepo:
         """Every recipient's delivery is queued: a resume need not queue again."""
         await self.db.conn.execute(
             "UPDATE announcements SET queued_at = ?, updated_at = ? WHERE id = ?",
-            (utcnow_iso(), utcnow_iso(), announcement_id),
+            (self.db.now_iso(), self.db.now_iso(), announcement_id),
         )
 
     async def reopen(self, announcement_id: int, from_statuses: Sequence[str], to: str) -> bool:
@@ -151,7 +151,7 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             f"""UPDATE announcements SET status = ?, finished_at = NULL, updated_at = ?
                 WHERE id = ? AND status IN ({marks})""",
-            (to, utcnow_iso(), announcement_id, *from_statuses),
+            (to, self.db.now_iso(), announcement_id, *from_statuses),
         )
         return cur.rowcount == 1
 
@@ -160,7 +160,7 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             """UPDATE announcements SET content = ?, updated_at = ?
                WHERE id = ? AND status IN ('scheduled', 'missed')""",
-            (json.dumps(content, ensure_ascii=False), utcnow_iso(), announcement_id),
+            (json.dumps(content, ensure_ascii=False), self.db.now_iso(), announcement_id),
         )
         return cur.rowcount == 1
 

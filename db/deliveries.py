@@ -159,7 +159,7 @@ class DeliveryRepo:
             """UPDATE deliveries SET status = 'pending', not_before = ?, error = NULL,
                                      updated_at = ?
                WHERE kind = ? AND ref = ? AND status = 'cancelled'""",
-            (_iso(now), utcnow_iso(), kind, ref),
+            (iso_utc(now), self.db.now_iso(), kind, ref),
         )
         return cur.rowcount
 
@@ -168,7 +168,7 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """INSERT INTO delivery_holds (kind, ref, how, created_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (kind, ref) DO UPDATE SET how = excluded.how""",
-            (kind, ref, how, utcnow_iso()),
+            (kind, ref, how, self.db.now_iso()),
         )
 
     async def unhold(self, kind: str, ref: str) -> None:
