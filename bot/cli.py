@@ -1,4 +1,4 @@
-"""`forum-bot` / `python -m bot`: run, demo, import and check."""
+"""`forum-bot` / `python -m bot`: run, demo, import, check and export."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.errors import SetupError
 from bot.logs import setup_logging
 from bot.program.loader import ProgramInvalid
+from bot.program.model import Program
 from bot.settings import Settings
 
 logger = logging.getLogger("bot")
@@ -125,13 +126,81 @@ async def import_program(settings: Settings, path: Path) -> None:
             )
         program = result.program
         assert program is not None
-        state = "imported" if result.changed else "unchanged (same file as loaded)"
+        state = "imported" if result.changed else "unchanged (the same program as loaded)"
         print(
             f"{path}: {state}: {len(program.sessions)} sessions, {len(program.sections)} "
             f"sections, {len(program.city_pairs)} city pairs, {len(program.faq)} FAQ entries"
         )
     finally:
         await db.close()
+
+
+WORKBOOK, YAML = (".xlsx",), (".yaml", ".yml")
+
+
+async def loaded_program(settings: Settings) -> tuple[Program, str]:
+    """The program in the database, else the one the bot would load (PROGRAM_FILE)."""
+    from bot.program.loader import parse_program
+    from bot.services.program import check_file
+    from db import Database
+
+    path = settings.database_path
+    if path.exists():
+        try:
+            db = await Database.open(path)
+        except (sqlite3.Error, OSError) as exc:
+            raise SetupError(f"cannot open the database at {path}: {exc}") from None
+        try:
+            stored = await db.programs.current()
+        finally:
+            await db.close()
+        if stored is not None:
+            return parse_program(stored.source, stored.filename), f"the database {path}"
+    result = check_file(settings.program_file)
+    if result.program is None:
+        raise SetupError(
+            f"no program in the database, and {settings.program_file} is not valid:\n"
+            + render_errors(result.errors, settings.default_locale)
+        )
+    return result.program, f"{settings.program_file} (the database holds no program yet)"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write next to the target and rename: an interrupted export never leaves half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise SetupError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def export_program(settings: Settings, path: Path, template: bool) -> None:
+    from bot.i18n import create_i18n, translator
+    from bot.program.workbook import template_bytes, workbook_bytes
+    from bot.program.writer import program_yaml
+
+    suffix = path.suffix.lower()
+    if suffix not in WORKBOOK + (() if template else YAML):
+        wanted = ".xlsx" if template else ".xlsx, .yaml or .yml"
+        raise SetupError(f"{path}: the file name must end in {wanted}")
+    translate = translator(create_i18n(settings.default_locale))
+    if template:
+        write_atomically(path, template_bytes(translate))
+        print(f"{path}: the blank program workbook written")
+        return
+    program, source = asyncio.run(loaded_program(settings))
+    if suffix in WORKBOOK:
+        data = workbook_bytes(program, translate)
+    else:
+        data = program_yaml(program).encode("utf-8")
+    write_atomically(path, data)
+    print(
+        f"{path}: written from {source}: {len(program.sessions)} sessions, "
+        f"{len(program.sections)} sections, {len(program.city_pairs)} city pairs, "
+        f"{len(program.faq)} FAQ entries"
+    )
 
 
 def check_program(settings: Settings, path: Path) -> None:
@@ -196,10 +265,17 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="chat with the bot offline in this terminal")
     demo.add_argument("--database", type=Path, help="keep the demo database in this file")
     demo.add_argument("--script", type=Path, help="read the chat from this file, not the keyboard")
-    imp = sub.add_parser("import", help="load a program file into the database")
+    imp = sub.add_parser("import", help="load a program file (.yaml or .xlsx) into the database")
     imp.add_argument("path", type=Path)
-    chk = sub.add_parser("check", help="validate a program file without loading it")
+    chk = sub.add_parser("check", help="validate a program file (.yaml or .xlsx), load nothing")
     chk.add_argument("path", type=Path)
+    exp = sub.add_parser(
+        "export", help="write the loaded program as an Excel workbook (.xlsx) or YAML (.yaml)"
+    )
+    exp.add_argument("path", type=Path)
+    exp.add_argument(
+        "--template", action="store_true", help="write the blank workbook to fill in instead"
+    )
     bak = sub.add_parser("backup", help="copy the database consistently, also while the bot runs")
     bak.add_argument("path", help="a file, or a folder (ending in /) for a timestamped file")
     res = sub.add_parser("restore", help="check a backup and put it in place (bot stopped)")
@@ -234,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(import_program(settings, args.path))
         elif command == "check":
             check_program(settings, args.path)
+        elif command == "export":
+            export_program(settings, args.path, args.template)
         elif command == "backup":
             backup_command(settings, args.path)
         elif command == "restore":

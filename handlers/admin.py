@@ -1,17 +1,20 @@
-"""/admin, the organizer menu, and /audit, the owners' audit log."""
+"""/admin, the organizer menu (with the program as a workbook), and /audit, the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.markdown import html_decoration as hd
 
+from bot.clock import Clock
 from bot.filters import IsOwner, organizer_only
-from bot.i18n import _, fmt_datetime
+from bot.i18n import _, fmt_datetime, ngettext, translator
 from bot.keyboards.admin import AdminCb, AuditCb, admin_menu, audit_keyboard
 from bot.keyboards.common import MenuCb
 from bot.services.program import ProgramService
@@ -39,6 +42,45 @@ async def admin_button(callback: CallbackQuery, user: User) -> None:
     await callback.answer()
     if callback.message:
         await callback.message.answer(menu_text(), reply_markup=admin_menu(user.is_owner))
+
+
+@router.callback_query(AdminCb.filter(F.action.in_({"wb", "tpl"})))
+async def program_workbook(
+    callback: CallbackQuery,
+    callback_data: AdminCb,
+    programs: ProgramService,
+    i18n: I18n,
+    clock: Clock,
+) -> None:
+    """The current program as an .xlsx document, or the blank one to fill in."""
+    from bot.program.workbook import template_bytes, workbook_bytes
+
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer()
+        return
+    await callback.answer(_("Preparing the workbook…"))
+    translate = translator(i18n)
+    if callback_data.action == "tpl":
+        data = await asyncio.to_thread(template_bytes, translate)
+        name, caption = (
+            "program-template.xlsx",
+            _("📄 A blank programme workbook. The Instructions sheet explains the columns."),
+        )
+    else:
+        program = programs.program
+        data = await asyncio.to_thread(workbook_bytes, program, translate)
+        count = len(program.sessions)
+        stamp = clock.now().astimezone(program.forum.tz).strftime("%Y%m%d-%H%M")
+        name = f"program-{stamp}.xlsx"
+        caption = ngettext(
+            "📊 The current programme, {count} session. The Instructions sheet explains "
+            "the columns.",
+            "📊 The current programme, {count} sessions. The Instructions sheet explains "
+            "the columns.",
+            count,
+        ).format(count=count)
+    await message.answer_document(BufferedInputFile(data, filename=name), caption=caption)
 
 
 async def audit_page(

@@ -26,6 +26,7 @@ from bot.services.agenda import AgendaService
 from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
+    Page,
     ScheduleView,
     day_button_label,
     forum_days,
@@ -102,12 +103,16 @@ async def day_chosen(
     if not 0 <= callback_data.page < len(pages):
         await callback.answer(out_of_date(), show_alert=True)
         return
-    page = pages[callback_data.page]
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
-        )
+        await send_day_page(callback.message, day, pages[callback_data.page])
+
+
+async def send_day_page(message: Message, day: date, page: Page) -> None:
+    """One page of a day's list with its numbered buttons (also answers "programme for Friday")."""
+    await message.answer(
+        page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
+    )
 
 
 async def send_now(message: Message, program: Program, clock: Clock, locale: str) -> None:

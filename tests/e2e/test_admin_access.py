@@ -14,7 +14,7 @@ from tests.fakeapi import FakeTelegram, FakeUser
 from tests.harness import OWNER_ID, running_app
 
 SAMPLES = {
-    AdminCb: [AdminCb(action=a) for a in ("ann", "sched", "team", "audit")],
+    AdminCb: [AdminCb(action=a) for a in ("ann", "sched", "team", "audit", "wb", "tpl")],
     ComposeCb: [ComposeCb(action=a, value="all") for a in ("aud", "send", "test", "when")],
     AnnCb: [AnnCb(id=1, action=a) for a in ("send", "stop", "cancel", "resched")],
     TeamCb: [TeamCb(action="rm", id=OWNER_ID), TeamCb(action="inv")],
