@@ -39,6 +39,7 @@ from bot.services.schedule_view import (
     session_line,
 )
 from bot.services.search import Hit, SearchService, sessions_in
+from bot.settings import Settings
 from db import Database
 from db.users import User
 from handlers.schedule import send_day_page, send_days, send_now
@@ -284,7 +285,7 @@ async def send_moment(message: Message, moment: Moment, ctx: Asking) -> None:
             )
         ]
         await message.answer(lines[0])
-        await send_days(message, program, ctx.clock, locale)
+        await send_days(message, program, ctx.clock, locale, ctx.web_app_url)
         return
     if not moment.part:
         pages = ctx.schedule_view.day_pages(program, day, locale)
@@ -329,6 +330,7 @@ class Asking:
     db: Database
     user: User
     locale: str
+    web_app_url: str  # the Mini App's address, for the day list's "Full schedule" button
 
 
 @router.message(AskStates.question, F.text, ~F.text.startswith("/"))
@@ -342,9 +344,10 @@ async def asked_question(
     db: Database,
     user: User,
     locale: str,
+    settings: Settings,
 ) -> None:
     await state.clear()
-    ctx = Asking(programs, search, schedule_view, clock, db, user, locale)
+    ctx = Asking(programs, search, schedule_view, clock, db, user, locale, settings.mini_app_url)
     await reply_to_question(message, message.text or "", ctx, always_offer=True)
 
 
@@ -358,8 +361,9 @@ async def free_text(
     db: Database,
     user: User,
     locale: str,
+    settings: Settings,
 ) -> None:
-    ctx = Asking(programs, search, schedule_view, clock, db, user, locale)
+    ctx = Asking(programs, search, schedule_view, clock, db, user, locale, settings.mini_app_url)
     await reply_to_question(message, message.text or "", ctx)
 
 
