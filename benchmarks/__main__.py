@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table with the date, the machine and the command.
 
-python -m benchmarks                   all four at full size (about 10-12 minutes)
+python -m benchmarks                   all five at full size (about 12-14 minutes)
 python -m benchmarks --quick           smaller sizes, for a quick look (about 1-2 minutes)
 python -m benchmarks --only updates,answers
 ./dev bench [the same options]
@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("updates", "answers", "broadcast", "process")
+ALL = ("updates", "answers", "broadcast", "process", "webhook")
 
 
 def cpu_model() -> str:
@@ -97,6 +97,14 @@ def main() -> None:
         regs = args.registrations or (500 if quick else 5_000)
         print(f"process: {users} users, {regs} registrations…", file=sys.stderr)
         rows += process.report(process.run(users, regs, max(rounds, 3)))
+    if "webhook" in chosen:
+        from benchmarks import webhook
+
+        count = args.updates or (500 if quick else 2000)
+        print(
+            f"webhook: {count} messages, polling then webhook, {rounds} round(s)…", file=sys.stderr
+        )
+        rows += webhook.report(asyncio.run(webhook.run(count, rounds)))
     print()
     print(f"Date: {started:%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {machine()}")

@@ -200,7 +200,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         dp.shutdown.register(finish_updates)
         agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
         search.setup(dp, programs)
-        registration_setup.setup(dp, db, notifier, programs, audiences)
+        registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
         # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.
         paid_rate = settings.paid_send_rate if settings.paid_broadcast else None
@@ -254,7 +254,7 @@ def app_stopped(
         """Last of the shutdown: stop scheduling and sending (queued messages stay queued),
         close the database."""
         try:
-            scheduler.shutdown()
+            await scheduler.shutdown()
             await engine.stop()
         finally:
             await db.close()

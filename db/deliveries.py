@@ -40,6 +40,15 @@ class NewDelivery:
     priority: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class QueueState:
+    pending: int
+    due: int
+    sending: int
+    oldest_due: str | None  # not_before of the longest-waiting due row, ISO UTC
+    last_finished: str | None  # when a delivery was last sent (or given up), ISO UTC
+
+
 def _delivery(row: Any) -> Delivery:
     r = dict(row)
     r["payload"] = json.loads(r["payload"])
@@ -194,6 +203,21 @@ class DeliveryRepo:
 
     async def delete_user(self, user_id: int) -> None:
         await self.db.conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+
+    async def queue_state(self, now: datetime) -> QueueState:
+        """How the queue stands, for /healthz."""
+        sql = """SELECT
+                   count(*) FILTER (WHERE status = 'pending'),
+                   count(*) FILTER (WHERE status = 'pending' AND not_before <= ?),
+                   count(*) FILTER (WHERE status = 'sending'),
+                   min(not_before) FILTER (WHERE status = 'pending' AND not_before <= ?),
+                   max(updated_at) FILTER (WHERE status IN ('sent', 'failed', 'blocked'))
+                 FROM deliveries"""
+        due_by = _iso(now)
+        async with self.db.conn.execute(sql, (due_by, due_by)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return QueueState(row[0], row[1], row[2], row[3], row[4])
 
     async def _finish(
         self, delivery_id: int, status: str, message_id: int | None = None, error: str | None = None

@@ -20,7 +20,8 @@ CHOICE_LABEL = 30
 
 
 class AdminCb(CallbackData, prefix="oa"):
-    """The admin menu: ann (compose), sched (scheduled list), team, audit."""
+    """The admin menu: ann (compose), sched (scheduled list), team, audit, wb (the program as
+    a workbook), tpl (the blank workbook)."""
 
     action: str
 
@@ -66,6 +67,14 @@ def admin_menu(is_owner: bool) -> InlineKeyboardMarkup:
     b.row(
         menu_button(_("📨 Questions inbox"), "adm_inbox"),
         menu_button(_("📝 Registrations"), "adm_reg"),
+    )
+    b.row(
+        InlineKeyboardButton(
+            text=_("📊 Programme (Excel)"), callback_data=AdminCb(action="wb").pack()
+        ),
+        InlineKeyboardButton(
+            text=_("📄 Blank programme"), callback_data=AdminCb(action="tpl").pack()
+        ),
     )
     if is_owner:
         b.row(

@@ -92,6 +92,10 @@ class DeliveryEngine:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     # -- holds
 
     def hold(self, kind: str, ref: str, how: str) -> None:
