@@ -149,6 +149,7 @@ class Session:
     main: bool = False  # shown in the digest of people who saved nothing
     cancelled: bool = False
     keywords: tuple[str, ...] = ()
+    notice: Text = EMPTY_TEXT  # a short organizers' note shown on the card ("starts 15 min late")
 
 
 @dataclass(frozen=True, slots=True)

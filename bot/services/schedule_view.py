@@ -207,10 +207,17 @@ def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]
     return lines
 
 
+def notice_line(session: Session, locale: str) -> str:
+    """The organizers' notice of a session ("starts 15 minutes late"), set from the bot."""
+    return "📢 <b>{}</b>".format(escape(session.notice.get(locale)))
+
+
 def session_card(program: Program, session: Session, locale: str) -> str:
     lines = [f"<b>{escape(session.title.get(locale))}</b>"]
     if session.cancelled:
         lines.append("❌ <b>{}</b>".format(_("Cancelled")))
+    if session.notice:
+        lines.append(notice_line(session, locale))
     when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
     lines.append("🕒 " + when)
     place = place_label(program, session.venue, session.hall, locale)

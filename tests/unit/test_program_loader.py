@@ -616,3 +616,15 @@ def test_example_in_the_docs_is_valid() -> None:
     example = text.split("## A short complete example", 1)[1].split("```yaml\n", 1)[1]
     program = parse_program(example.split("```", 1)[0], str(doc))
     assert program.registration is not None and len(program.sessions) == 2
+
+
+def test_a_session_notice_is_a_text_of_bounded_length() -> None:
+    program = parse_program(
+        BASE + SESSION + '    notice: {ru: "Начало в 10:15", en: "Starts 10:15"}\n', "p.yaml"
+    )
+    session = program.session("a")
+    assert session is not None and session.notice.get("en") == "Starts 10:15"
+    assert not parse_program(BASE + SESSION, "p.yaml").session("a").notice  # type: ignore[union-attr]
+    (error,) = errors_of(BASE + SESSION + f"    notice: {'x' * 301}\n")
+    assert (error.line, error.field) == (29, "sessions[0].notice")
+    assert "longer than 300" in error.render()
