@@ -209,7 +209,7 @@ def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]
 
 def notice_line(session: Session, locale: str) -> str:
     """The organizers' notice of a session ("starts 15 minutes late"), set from the bot."""
-    return "📢 <b>{}</b>".format(escape(session.notice.get(locale)))
+    return f"📢 <b>{escape(session.notice.get(locale))}</b>"
 
 
 def session_card(program: Program, session: Session, locale: str) -> str:
