@@ -15,22 +15,26 @@ class AuditEntry:
     action: str
     details: str
     actor_name: str | None
+    ref: str | None = None  # what the entry's buttons act on, e.g. edit:12
 
 
 class AuditRepo:
     def __init__(self, db: Connection) -> None:
         self.db = db
 
-    async def add(self, actor_id: int | None, action: str, details: str = "") -> None:
+    async def add(
+        self, actor_id: int | None, action: str, details: str = "", ref: str | None = None
+    ) -> None:
         await self.db.conn.execute(
-            "INSERT INTO audit_log (at, actor_id, action, details) VALUES (?, ?, ?, ?)",
-            (utcnow_iso(), actor_id, action, details[:1000]),
+            "INSERT INTO audit_log (at, actor_id, action, details, ref) VALUES (?, ?, ?, ?, ?)",
+            (utcnow_iso(), actor_id, action, details[:1000], ref),
         )
 
     async def page(self, offset: int, limit: int) -> list[AuditEntry]:
         """Newest first, with the actor's name where the bot still knows them."""
         sql = """SELECT a.id, a.at, a.actor_id, a.action, a.details,
-                        trim(u.first_name || ' ' || coalesce(u.last_name, '')) AS actor_name
+                        trim(u.first_name || ' ' || coalesce(u.last_name, '')) AS actor_name,
+                        a.ref
                  FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
                  ORDER BY a.id DESC LIMIT ? OFFSET ?"""
         async with self.db.conn.execute(sql, (limit, offset)) as cur:

@@ -9,8 +9,10 @@ from db import Database
 logger = logging.getLogger(__name__)
 
 
-async def audit(db: Database, actor: int | None, action: str, details: str = "") -> None:
+async def audit(
+    db: Database, actor: int | None, action: str, details: str = "", ref: str | None = None
+) -> None:
     """Record an organizer action; joins the caller's transaction or opens its own."""
     async with db.transaction():
-        await db.audit.add(actor, action, details)
+        await db.audit.add(actor, action, details, ref)
     logger.info("audit: %s %s %s", actor, action, details)
