@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -27,6 +28,7 @@ from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.program import ProgramService
 from bot.settings import Settings
+from bot.wake import WakeListener
 from db import Database
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class App:
     scheduler: Scheduler
     engine: DeliveryEngine
     audiences: AudienceRegistry = field(default_factory=AudienceRegistry)
+    wake: WakeListener | None = None
     startup_hooks: list[Hook] = field(default_factory=list)
     shutdown_hooks: list[Hook] = field(default_factory=list)
 
@@ -171,10 +174,21 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
 async def start_services(app: App) -> None:
     """Start sending and scheduling; called once the Bot API answered."""
     await app.engine.start()
-    app.scheduler.every("program-refresh", app.settings.program_poll_seconds, app.programs.refresh)
+    # `forum-bot import` nudges the bot at once; the poll is the fallback if a nudge is lost.
+    poll = app.settings.program_poll_seconds
+    # A partial, not a lambda: APScheduler awaits only what it can see is a coroutine function.
+    app.scheduler.every("program-refresh", poll, partial(program_imported, app))
+    app.wake = WakeListener(app.settings.database_path, partial(program_imported, app))
+    app.wake.start()
     app.scheduler.start()
     for hook in app.startup_hooks:
         await hook(app)
+
+
+async def program_imported(app: App) -> None:
+    """Another process may have stored a programme: load it and send the notices it queued."""
+    if await app.programs.refresh():
+        app.engine.wake()
 
 
 async def stop_services(app: App) -> None:
@@ -188,6 +202,8 @@ async def stop_services(app: App) -> None:
             await hook(app)
         except Exception:
             logger.exception("A shutdown hook failed")
+    if app.wake is not None:
+        await app.wake.stop()
     app.scheduler.shutdown()
     await app.engine.stop()
     await app.db.close()

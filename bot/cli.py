@@ -98,6 +98,8 @@ async def run_bot(settings: Settings) -> None:
 
 async def import_program(settings: Settings, path: Path) -> None:
     from bot.services.program import ProgramService
+    from bot.services.program_ops import audit_recorder
+    from bot.wake import send_wake
     from db import Database
 
     try:
@@ -107,13 +109,15 @@ async def import_program(settings: Settings, path: Path) -> None:
     try:
         if await db.programs.current() is None:
             # Nobody can have saved anything yet: nothing to compare with or tell.
-            result = await ProgramService(db).import_file(path)
+            record = audit_recorder(db, "program.import", None, file=path.name, origin="cli")
+            result = await ProgramService(db).import_file(path, record)
         else:
             await db.close()
             app = await open_app(settings.model_copy(update={"bot_token": "1:offline"}))
             db = app.db
+            record = audit_recorder(db, "program.import", None, file=path.name, origin="cli")
             try:
-                result = await app.programs.import_file(path)
+                result = await app.programs.import_file(path, record)
             finally:
                 await app.bot.session.close()
         if not result.ok:
@@ -123,11 +127,17 @@ async def import_program(settings: Settings, path: Path) -> None:
             )
         program = result.program
         assert program is not None
-        state = "imported" if result.changed else "unchanged (same file as loaded)"
+        state = "imported" if result.changed else "unchanged (same program as loaded)"
         print(
             f"{path}: {state}: {len(program.sessions)} sessions, {len(program.sections)} "
             f"sections, {len(program.city_pairs)} city pairs, {len(program.faq)} FAQ entries"
         )
+        if result.changed and result.diff is not None:
+            counts = ", ".join(f"{key} {n}" for key, n in result.diff.counts().items())
+            print(f"changes: {counts or 'none'}; people notified: {result.notified}")
+        if result.changed:
+            # The running bot loads it and sends the notices now, not at its next poll.
+            send_wake(settings.database_path)
     finally:
         await db.close()
 

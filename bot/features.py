@@ -13,11 +13,12 @@ FeatureSetup = Callable[["App"], Awaitable[None]]
 
 
 def feature_setups() -> list[FeatureSetup]:
-    from bot.services import agenda, broadcast, search
+    from bot.services import agenda, broadcast, program_ops, search
     from bot.services.registration_setup import setup as registration
 
     return [
         agenda.setup,
+        program_ops.setup,  # after agenda: it counts the people a change would tell
         search.setup,
         registration,
         broadcast.setup,
