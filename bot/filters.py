@@ -23,6 +23,7 @@ ORGANIZER_COMMANDS = frozenset(
         "checkin",
         "registrations",
         "import",
+        "program",
     }
 )
 # Organizer-only callback data all start with this letter, so that a forged one is refused too.

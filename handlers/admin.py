@@ -15,6 +15,8 @@ from bot.i18n import _, fmt_datetime
 from bot.keyboards.admin import AdminCb, AuditCb, admin_menu, audit_keyboard
 from bot.keyboards.common import MenuCb
 from bot.services.program import ProgramService
+from bot.services.program_ops import audit_details
+from bot.services.program_view import audit_text
 from db import Database
 from db.users import User
 
@@ -47,7 +49,8 @@ async def admin_button(callback: CallbackQuery, user: User) -> None:
 
 async def audit_page(
     db: Database, programs: ProgramService, page: int, locale: str
-) -> tuple[str, int]:
+) -> tuple[str, int, list[int]]:
+    """The page's text, the number of pages, and the live edits on it that can be undone."""
     total = await db.audit.count()
     pages = max(1, -(-total // AUDIT_PAGE))
     page = max(0, min(page, pages - 1))
@@ -62,9 +65,21 @@ async def audit_page(
             actor = _("the bot")
         else:
             actor = hd.quote(entry.actor_name or str(entry.actor_id))
-        details = hd.quote(entry.details)
-        lines.append(f"• {when} — {actor}: <code>{hd.quote(entry.action)}</code> {details}")
-    return "\n".join(lines), pages
+        program_details = (
+            audit_details(entry.details) if entry.action.startswith("program.") else None
+        )
+        if program_details is not None:
+            details = audit_text(entry.action, program_details, locale)
+        else:
+            details = hd.quote(entry.details)
+        mark = f" #{entry.ref[5:]}" if entry.ref and entry.ref.startswith("edit:") else ""
+        lines.append(f"• {when} — {actor}: <code>{hd.quote(entry.action)}</code>{mark} {details}")
+    edits = [
+        int(e.ref[5:])
+        for e in entries
+        if e.ref and e.ref.startswith("edit:") and e.ref[5:].isdigit()
+    ]
+    return "\n".join(lines), pages, sorted(await db.edits.undoable(edits), reverse=True)
 
 
 @router.message(Command("audit"))
@@ -74,8 +89,8 @@ async def audit_command(
     if not user.is_owner:
         await message.answer(owners_only())
         return
-    text, pages = await audit_page(db, programs, 0, locale)
-    await message.answer(text, reply_markup=audit_keyboard(0, pages))
+    text, pages, undoable = await audit_page(db, programs, 0, locale)
+    await message.answer(text, reply_markup=audit_keyboard(0, pages, undoable))
 
 
 @router.callback_query(AdminCb.filter(F.action == "audit"))
@@ -86,9 +101,9 @@ async def audit_button(
         await callback.answer(owners_only(), show_alert=True)
         return
     await callback.answer()
-    text, pages = await audit_page(db, programs, 0, locale)
+    text, pages, undoable = await audit_page(db, programs, 0, locale)
     if callback.message:
-        await callback.message.answer(text, reply_markup=audit_keyboard(0, pages))
+        await callback.message.answer(text, reply_markup=audit_keyboard(0, pages, undoable))
 
 
 @router.callback_query(AuditCb.filter())
@@ -103,8 +118,9 @@ async def audit_paged(
     if not user.is_owner:
         await callback.answer(owners_only(), show_alert=True)
         return
-    text, pages = await audit_page(db, programs, callback_data.page, locale)
+    text, pages, undoable = await audit_page(db, programs, callback_data.page, locale)
     await callback.answer()
     message = callback.message
     if isinstance(message, Message) and message.html_text != text:
-        await message.edit_text(text, reply_markup=audit_keyboard(callback_data.page, pages))
+        markup = audit_keyboard(callback_data.page, pages, undoable)
+        await message.edit_text(text, reply_markup=markup)

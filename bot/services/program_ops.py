@@ -61,6 +61,7 @@ class Preview:
 
 @dataclass(slots=True)
 class EditOutcome:
+    target: str = ""  # the session or section edited
     result: ImportResult | None = None
     edit_id: int | None = None
     plan: Plan | None = None
@@ -177,7 +178,7 @@ class ProgramOps:
         try:
             plan = plan_edit(program, edit)
         except EditRefused as refused:
-            return EditOutcome(refused=refused)
+            return EditOutcome(edit.target, refused=refused)
         return await self._store_plan(actor, edit.kind, edit.target, plan, program, expected)
 
     async def undo(self, actor: int, edit_id: int) -> EditOutcome:
@@ -185,13 +186,13 @@ class ProgramOps:
         if stored is None:
             return EditOutcome(refused=EditRefused(Refusal.GONE))
         if stored.undone_by is not None:
-            return EditOutcome(refused=EditRefused(Refusal.CHANGED))
+            return EditOutcome(stored.target, refused=EditRefused(Refusal.CHANGED))
         program, expected = self.programs.program, self.programs.version
         assert expected is not None
         try:
             plan = undo_plan(program, stored.before, stored.after)
         except EditRefused as refused:
-            return EditOutcome(refused=refused)
+            return EditOutcome(stored.target, refused=refused)
         return await self._store_plan(
             actor, EditKind.UNDO, stored.target, plan, program, expected, undoes=edit_id
         )
@@ -206,15 +207,15 @@ class ProgramOps:
         expected: int,
         undoes: int | None = None,
     ) -> EditOutcome:
-        outcome = EditOutcome(plan=plan)
+        outcome = EditOutcome(target, plan=plan)
         try:
             loaded = await asyncio.to_thread(edited_file, program, plan.after)
         except EditRefused as refused:
-            return EditOutcome(refused=refused)
+            return EditOutcome(target, refused=refused)
         except ProgramInvalid as exc:
             # The pure checks missed something the loader does not accept: say what.
             logger.warning("A live edit did not pass the loader: %s", exc)
-            return EditOutcome(errors=list(exc.errors))
+            return EditOutcome(target, errors=list(exc.errors))
 
         async def record(result: ImportResult) -> None:
             assert result.version is not None
