@@ -244,8 +244,10 @@ def plan_section_hall(program: Program, edit: Edit) -> Patch:
     if venue is None or venue.hall(edit.hall) is None:
         raise EditRefused(Refusal.UNKNOWN_HALL)
     place = {"venue": edit.venue, "hall": edit.hall}
+    # Sessions held somewhere else than a hall (visits, excursions) stay where they are.
+    indoor = [s for s in program.sessions_of_section(section.id) if s.hall]
     return {
-        "sessions": {s.id: dict(place) for s in program.sessions_of_section(section.id)},
+        "sessions": {s.id: dict(place) for s in indoor},
         "sections": {section.id: dict(place)},
     }
 

@@ -255,9 +255,9 @@ def errors_text(filename: str, errors: Sequence[ProgramError]) -> list[str]:
 def refusal_text(refused: EditRefused, program: Program, locale: str) -> str:
     reason = refused.reason
     if reason is Refusal.CLASH:
-        session = program.session(refused.params.get("session", ""))
+        # The other session is where the edited one would go: its hall is the one taken.
         other = program.session(refused.params.get("other", ""))
-        hall = hall_label(program, session.venue, session.hall, locale) if session else ""
+        hall = hall_label(program, other.venue, other.hall, locale) if other else ""
         return _(
             "{hall} is taken at that time by {other} ({when}). Choose another time or hall, "
             "or delay the later sessions in the hall too."
@@ -289,12 +289,13 @@ def edit_summary(kind: EditKind, program: Program, target: str, locale: str) -> 
     """`«Plenary session»: delayed`, after the edit, from the edited programme."""
     session = program.session(target)
     section = program.section(target)
-    if kind is EditKind.SECTION_HALL and section is not None:
+    if session is None and section is not None:
         name = escape(section_label(section, locale))
         hall = hall_label(program, section.venue, section.hall, locale)
-        return _("Section {section} and its sessions now meet in {hall}.").format(
+        text = _("Section {section} and its sessions now meet in {hall}.").format(
             section=name, hall=escape(hall)
         )
+        return _("Undone.") + " " + text if kind is EditKind.UNDO else text
     if session is None:
         return _("The programme is changed.")
     title = title_of(session, locale)
@@ -457,6 +458,8 @@ def audit_text(action: str, details: dict[str, object], locale: str) -> str:
     if isinstance(target, str):
         parts.append(escape(target))
     notified = details.get("notified")
-    told = told_line(notified) if isinstance(notified, int) else ""
+    told = ""
+    if isinstance(notified, int):
+        told = ngettext("{n} person told", "{n} people told", notified).format(n=notified)
     head = " · ".join(parts)
     return " — ".join(p for p in (head, line, told) if p)
