@@ -23,18 +23,19 @@ WORKBOOK_SUFFIXES = (".xlsx",)
 PROGRAM_SUFFIXES = YAML_SUFFIXES + WORKBOOK_SUFFIXES
 
 # Recognised so that a renamed binary gets a clear answer instead of a YAML syntax error.
+OFFICE = N_("this is not a text file: it looks like an Office document or a ZIP archive")
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP archive or an Office document"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"PK\x03\x04", OFFICE),
+    (b"\xd0\xcf\x11\xe0", OFFICE),
+    (b"%PDF", N_("this is not a text file: it looks like a PDF document")),
+    (b"\x89PNG", N_("this is not a text file: it looks like an image")),
+    (b"\xff\xd8\xff", N_("this is not a text file: it looks like an image")),
+    (b"GIF8", N_("this is not a text file: it looks like an image")),
+    (b"\x7fELF", N_("this is not a text file: it looks like a program")),
+    (b"MZ", N_("this is not a text file: it looks like a program")),
+    (b"Rar!", N_("this is not a text file: it looks like an archive")),
+    (b"\x1f\x8b", N_("this is not a text file: it looks like an archive")),
+    (b"7z\xbc\xaf", N_("this is not a text file: it looks like an archive")),
 )
 
 
@@ -101,11 +102,9 @@ def read_workbook(data: bytes, filename: str) -> Program:
 
 def yaml_text(data: bytes, filename: str) -> str:
     """The text of a YAML program file; binary files and other encodings are refused."""
-    for magic, kind in BINARY_MAGIC:
+    for magic, message in BINARY_MAGIC:
         if data.startswith(magic):
-            raise file_error(
-                filename, N_("this is not a text file: it looks like {kind}"), kind=kind
-            )
+            raise file_error(filename, message)
     if b"\0" in data:
         raise file_error(filename, N_("this is not a text file: it contains binary data"))
     try:

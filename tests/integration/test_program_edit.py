@@ -35,7 +35,7 @@ async def fast_app(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[App]:
 def dump(app: App) -> dict[str, list[tuple[object, ...]]]:
     with sqlite3.connect(app.settings.database_path) as conn:
         return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()  # noqa: S608
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
             for table in ("programs", "program_edits", "audit_log", "agenda", "deliveries")
         }
 

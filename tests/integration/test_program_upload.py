@@ -182,8 +182,8 @@ async def test_bad_files_are_refused_and_change_nothing(
 
     cases = [
         ("notes.txt", b"hello", "not a programme file"),
-        ("photo.yaml", b"\x89PNG\r\n\x1a\n" + bytes(64), "looks like a PNG image"),
-        ("office.yml", b"PK\x03\x04" + bytes(64), "looks like a ZIP archive"),
+        ("photo.yaml", b"\x89PNG\r\n\x1a\n" + bytes(64), "looks like an image"),
+        ("office.yml", b"PK\x03\x04" + bytes(64), "looks like an Office document or a ZIP archive"),
         ("cp1251.yaml", "forum: Могилёв".encode("cp1251"), "not UTF-8 text"),
         ("empty.yaml", b"", "the file is empty"),
         ("list.yaml", b"- a\n- b\n", "expected a mapping"),

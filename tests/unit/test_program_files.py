@@ -34,8 +34,8 @@ def test_a_yaml_file_with_or_without_bom() -> None:
 
 def test_bad_files_are_refused_with_the_reason() -> None:
     assert "larger than 5 MB" in refusal(b"#" * (MAX_PROGRAM_BYTES + 1), "big.yaml")
-    assert "looks like a PNG image" in refusal(b"\x89PNG\r\n\x1a\n\0\0", "renamed.yaml")
-    assert "looks like a ZIP archive" in refusal(b"PK\x03\x04\0\0", "archive.yaml")
+    assert "looks like an image" in refusal(b"\x89PNG\r\n\x1a\n\0\0", "renamed.yaml")
+    assert "an Office document or a ZIP" in refusal(b"PK\x03\x04\0\0", "archive.yaml")
     assert "binary data" in refusal(b"forum:\0\0\0", "nul.yaml")
     assert "not UTF-8 text" in refusal("forum: Могилёв".encode("cp1251"), "cp1251.yaml")
     assert refusal(b"x", "notes.txt").endswith("send a .yaml or .xlsx file, not .txt")
