@@ -199,6 +199,11 @@ class AgendaService:
         self.scheduler.every("agenda-tick", TICK_SECONDS, self.tick)
         await self.tick()
 
+    async def on_reload(self, program: Program) -> None:
+        """A new programme (an import or a live edit): reminders follow moved sessions now,
+        not at the next tick."""
+        await self.queue_reminders()
+
     async def tick(self) -> None:
         try:
             await self.queue_reminders()
@@ -450,6 +455,7 @@ async def setup(app: App) -> None:
     app.dp["agenda_service"] = service
     app.programs.reload_hooks.append(view.reload)
     app.programs.import_hooks.append(service.on_import)
+    app.programs.reload_hooks.append(service.on_reload)
     app.startup_hooks.append(service.start)
     for audience in audiences(app.programs):
         app.audiences.add(audience)
