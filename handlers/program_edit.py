@@ -4,6 +4,7 @@ follows, and Undo. The dialogue's logic is bot/services/live_edit.py; this modul
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from aiogram import F, Router
@@ -166,15 +167,21 @@ async def apply(
     await reply_to.answer(text, reply_markup=markup)
 
 
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What one update of the dialogue works with."""
+
+    program: Program
+    user: User
+    locale: str
+    clock: Clock
+    state: FSMContext
+    ops: ProgramOps
+
+
 async def respond(
     reply: Reply,
-    *,
-    program: Program,
-    user: User,
-    locale: str,
-    clock: Clock,
-    state: FSMContext,
-    program_ops: ProgramOps,
+    turn: Turn,
     reply_to: Message,
     in_place: bool,
     callback: CallbackQuery | None = None,
@@ -188,12 +195,14 @@ async def respond(
     if isinstance(reply, Screen):
         if callback is not None:
             await callback.answer()
-        await show_screen(reply, program, locale, clock, state, reply_to, in_place)
+        await show_screen(
+            reply, turn.program, turn.locale, turn.clock, turn.state, reply_to, in_place
+        )
         return
-    if await state.get_state() == EditForm.answer.state:
-        await state.clear()
-    outcome = await program_ops.edit(user.id, reply)
-    await apply(reply, outcome, program, locale, reply_to, in_place, callback)
+    if await turn.state.get_state() == EditForm.answer.state:
+        await turn.state.clear()
+    outcome = await turn.ops.edit(turn.user.id, reply)
+    await apply(reply, outcome, turn.program, turn.locale, reply_to, in_place, callback)
 
 
 @router.callback_query(EditCb.filter())
@@ -211,21 +220,10 @@ async def edit_step(
     if message is None:
         await callback.answer(problem_text(Problem.STALE), show_alert=True)
         return
-    program = programs.program
+    turn = Turn(programs.program, user, locale, clock, state, program_ops)
     data = callback_data
-    reply = EditDialogue(program).press(data.k, data.id, data.a, data.v)
-    await respond(
-        reply,
-        program=program,
-        user=user,
-        locale=locale,
-        clock=clock,
-        state=state,
-        program_ops=program_ops,
-        reply_to=message,
-        in_place=not opens_dialogue(data),
-        callback=callback,
-    )
+    reply = EditDialogue(turn.program).press(data.k, data.id, data.a, data.v)
+    await respond(reply, turn, message, not opens_dialogue(data), callback)
 
 
 @router.message(EditForm.answer, F.text)
@@ -244,23 +242,13 @@ async def typed_answer(
         await state.clear()
         raise SkipHandler
     waiting = Screen.from_state((await state.get_data()).get("edit"))
-    program = programs.program
     if waiting is None:
         await state.clear()
         await message.answer(problem_text(Problem.STALE))
         return
-    reply = EditDialogue(program).answer(waiting, message.text)
-    await respond(
-        reply,
-        program=program,
-        user=user,
-        locale=locale,
-        clock=clock,
-        state=state,
-        program_ops=program_ops,
-        reply_to=message,
-        in_place=False,
-    )
+    turn = Turn(programs.program, user, locale, clock, state, program_ops)
+    reply = EditDialogue(turn.program).answer(waiting, message.text)
+    await respond(reply, turn, message, in_place=False)
 
 
 @router.message(EditForm.answer)

@@ -35,15 +35,12 @@ from bot.services.program_view import (
 )
 from db import Database
 from db.users import User
+from handlers.admin import owners_only
 
 logger = logging.getLogger(__name__)
 router = Router(name=__name__)
 # Every button here is an organizer's; documents are sorted by role in the handlers below.
 router.callback_query.filter(IsOrganizer())
-
-
-def owners_only() -> str:
-    return _("Only the owners of the bot can do this.")
 
 
 def out_of_date() -> str:

@@ -18,7 +18,13 @@ from bot.keyboards.program import EditCb, UndoCb
 from tests.fakeapi import FakeTelegram, FakeUser
 from tests.fakeapi.models import FakeMessage
 from tests.harness import OWNER_ID, running_app
-from tests.integration.test_program_upload import join, make_organizer, notices, save
+from tests.integration.test_program_upload import (
+    join,
+    make_organizer,
+    notices,
+    save,
+    subscribe,
+)
 from tests.schedule_helpers import sample
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -168,10 +174,7 @@ async def test_a_section_moves_to_another_hall_with_its_sessions(
     oleg = await join(fake, 7421, "Oleg")
     await make_organizer(fast_app, oleg)
     sub = await join(fake, 7422, "Sub")
-    await sub.send("/start x-s2-agro")
-    section = await sub.wait_message()
-    await sub.press("🔔", message=section)
-    await sub.wait_message(lambda m: "✖" in " ".join(m.button_texts()))
+    await subscribe(sub, "s2-agro")
 
     await oleg.send("/start x-s2-agro")
     card = await oleg.wait_message()

@@ -42,6 +42,13 @@ async def save(user: FakeUser, session_id: str) -> None:
     await user.wait_message(lambda m: "Remove from my agenda" in " ".join(m.button_texts()))
 
 
+async def subscribe(user: FakeUser, section_id: str) -> None:
+    await user.send(f"/start x-{section_id}")
+    section = await user.wait_message()
+    await user.press("🔔", message=section)
+    await user.wait_message(lambda m: "✖" in " ".join(m.button_texts()))
+
+
 async def make_organizer(app: App, user: FakeUser) -> None:
     async with app.db.transaction():
         await app.db.users.set_role(user.id, "organizer")
@@ -74,10 +81,7 @@ async def test_preview_confirm_and_one_notice_each_within_two_seconds(
     carl = await join(fake, 7303, "Carl")
     await save(ann, "plenary")
     await save(ann, "d2-s1")
-    await bob.send("/start x-s1-industry")  # section 1's subscriber: its session moves
-    section = await bob.wait_message()
-    await bob.press("🔔", message=section)
-    await bob.wait_message(lambda m: "✖" in " ".join(m.button_texts()))
+    await subscribe(bob, "s1-industry")  # section 1's subscriber: its session moves
     await save(carl, "d1-concert")  # nothing of his changes
     before = program_rows(fast_app)
 
