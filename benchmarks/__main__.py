@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table with the date, the machine and the command.
 
-python -m benchmarks                   all four at full size (about 6-8 minutes)
+python -m benchmarks                   all five at full size (about 8-10 minutes)
 python -m benchmarks --quick           smaller sizes, for a quick look (about 1-2 minutes)
 python -m benchmarks --only updates,answers
 ./dev bench [the same options]
@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("updates", "answers", "broadcast", "process")
+ALL = ("updates", "answers", "broadcast", "process", "notices")
 
 
 def cpu_model() -> str:
@@ -98,6 +98,12 @@ def main() -> None:
         regs = args.registrations or (500 if quick else 5_000)
         print(f"process: {users} users, {regs} registrations…", file=sys.stderr)
         rows += process.report(process.run(users, regs, max(rounds, 3)))
+    if "notices" in chosen:
+        from benchmarks import notices
+
+        imports = 4 if quick else 10
+        print(f"notices: {imports} imports with the nudge, then with the poll…", file=sys.stderr)
+        rows += notices.report(notices.run(imports))
     print()
     print(f"Date: {started:%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {machine()}")

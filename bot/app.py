@@ -178,11 +178,19 @@ async def start_services(app: App) -> None:
     poll = app.settings.program_poll_seconds
     # A partial, not a lambda: APScheduler awaits only what it can see is a coroutine function.
     app.scheduler.every("program-refresh", poll, partial(program_imported, app))
-    app.wake = WakeListener(app.settings.database_path, partial(program_imported, app))
-    app.wake.start()
+    if app.settings.import_nudge:
+        app.wake = WakeListener(app.settings.database_path, partial(nudged, app))
+        app.wake.start()
     app.scheduler.start()
     for hook in app.startup_hooks:
         await hook(app)
+
+
+async def nudged(app: App) -> None:
+    """`forum-bot import` stored a programme: its notices are queued already, so the engine
+    goes first; loading the programme (a parse) comes after."""
+    app.engine.wake()
+    await app.programs.refresh()
 
 
 async def program_imported(app: App) -> None:

@@ -109,17 +109,18 @@ async def import_program(settings: Settings, path: Path) -> None:
     try:
         if await db.programs.current() is None:
             # Nobody can have saved anything yet: nothing to compare with or tell.
-            record = audit_recorder(db, "program.import", None, file=path.name, origin="cli")
-            result = await ProgramService(db).import_file(path, record)
+            programs = ProgramService(db)
         else:
             await db.close()
             app = await open_app(settings.model_copy(update={"bot_token": "1:offline"}))
-            db = app.db
-            record = audit_recorder(db, "program.import", None, file=path.name, origin="cli")
-            try:
-                result = await app.programs.import_file(path, record)
-            finally:
-                await app.bot.session.close()
+            db, programs = app.db, app.programs
+            await app.bot.session.close()  # only its services are used, never the network
+        if settings.import_nudge:
+            # The running bot sends the queued notices and loads the programme at once, not
+            # at its next poll (nor after this process has rebuilt its own indexes).
+            programs.commit_hooks.append(lambda _version: send_wake(settings.database_path))
+        record = audit_recorder(db, "program.import", None, file=path.name, origin="cli")
+        result = await programs.import_file(path, record)
         if not result.ok:
             raise SetupError(
                 f"{path} was not imported; the loaded program is unchanged:\n"
@@ -135,9 +136,6 @@ async def import_program(settings: Settings, path: Path) -> None:
         if result.changed and result.diff is not None:
             counts = ", ".join(f"{key} {n}" for key, n in result.diff.counts().items())
             print(f"changes: {counts or 'none'}; people notified: {result.notified}")
-        if result.changed:
-            # The running bot loads it and sends the notices now, not at its next poll.
-            send_wake(settings.database_path)
     finally:
         await db.close()
 

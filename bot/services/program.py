@@ -79,6 +79,8 @@ class ProgramService:
         self._derived: dict[Hashable, object] = {}
         self.import_hooks: list[ImportHook] = []
         self.reload_hooks: list[ReloadHook] = []
+        # Called with the new version right after its commit, before the reload hooks.
+        self.commit_hooks: list[Callable[[int], None]] = []
 
     @property
     def program(self) -> Program:
@@ -166,6 +168,8 @@ class ProgramService:
             await self.db.programs.set_summary(version, summary_of(result))
             if record is not None:
                 await record(result)
+        for commit_hook in self.commit_hooks:
+            commit_hook(version)
         await self._set(new, version)
         return result
 
