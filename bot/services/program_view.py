@@ -23,6 +23,8 @@ from db.programs import StoredProgram
 LIST_LIMIT = 8  # items shown per kind of change; the rest are counted
 MESSAGE_LIMIT = 3900  # under Telegram's 4096, with room for a closing line
 TITLE = 70
+# A file with thousands of mistakes is answered in a few messages, not in hundreds.
+ERRORS_SHOWN = 60
 
 
 def title_of(session: Session, locale: str) -> str:
@@ -190,7 +192,7 @@ def fit(lines: Iterable[str], tail: Sequence[str]) -> str:
     """Join lines; past Telegram's limit the details are cut at a line (each line is whole
     HTML) and the closing lines are kept."""
     text = "\n".join(lines)
-    closing = "\n".join(["", *tail]) if tail else ""
+    closing = "\n\n" + "\n".join(tail) if tail else ""
     if len(text) + len(closing) > MESSAGE_LIMIT:
         text = text[: text.rfind("\n", 0, MESSAGE_LIMIT - len(closing) - 2)] + "\n…"
     return text + closing
@@ -231,7 +233,8 @@ def conflict_text() -> str:
 
 
 def errors_text(filename: str, errors: Sequence[ProgramError]) -> list[str]:
-    """Every error of a refused file, in messages that fit Telegram's limit."""
+    """The errors of a refused file (the first ERRORS_SHOWN of them), in messages that fit
+    Telegram's limit."""
     heading = ngettext(
         "❌ <b>{file}</b> was not imported ({n} problem); the programme is unchanged:",
         "❌ <b>{file}</b> was not imported ({n} problems); the programme is unchanged:",
@@ -239,8 +242,11 @@ def errors_text(filename: str, errors: Sequence[ProgramError]) -> list[str]:
     ).format(file=escape(filename), n=len(errors))
     messages: list[str] = []
     current = heading
-    for error in errors:
-        line = "• " + escape(error.render(_))
+    lines = ["• " + escape(cut(error.render(_), 400)) for error in errors[:ERRORS_SHOWN]]
+    if len(errors) > ERRORS_SHOWN:
+        rest = len(errors) - ERRORS_SHOWN
+        lines.append(ngettext("…and {n} more", "…and {n} more", rest).format(n=rest))
+    for line in lines:
         if len(current) + len(line) + 1 > MESSAGE_LIMIT:
             messages.append(current)
             current = ""
