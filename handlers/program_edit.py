@@ -75,9 +75,7 @@ def screen_markup(
     if session is None or step is Step.CLOSED:
         return None
     if step is Step.MENU:
-        return edit_menu_keyboard(
-            target, session.cancelled, bool(session.notice), session.hall is not None
-        )
+        return edit_menu_keyboard(target, session.cancelled, bool(session.notice))
     if step is Step.DAYS:
         days = [(d, day_button_label(d, today, locale)) for d in forum_days(program, today)]
         return edit_days_keyboard(target, days)
@@ -99,7 +97,7 @@ def screen_markup(
 
 def opens_dialogue(data: EditCb) -> bool:
     """The Edit button of a card opens a new dialogue message; the rest edit it in place."""
-    return data.a in ("menu", "hall") and data.v == ""
+    return data.a == "menu" and data.v == ""
 
 
 async def show_screen(

@@ -55,7 +55,7 @@ async def send_status(
 ) -> None:
     stored = await db.programs.current()
     latest = await db.programs.latest_import()
-    text = status_text(programs.version, stored, latest, programs.program.forum.tz, locale)
+    text = status_text(stored, latest, programs.program.forum.tz, locale)
     await message.answer(text, reply_markup=program_menu_keyboard(user.is_owner))
 
 

@@ -93,13 +93,20 @@ def edit_done_keyboard(edit_id: int | None, session_id: str | None) -> InlineKey
     return InlineKeyboardMarkup(inline_keyboard=[row] if row else [])
 
 
+# The value of the "◀ Back" buttons: the screen they open replaces the dialogue's message,
+# while the card's own Edit button (no value) opens a new one.
+BACK = "b"
+
+
+def back_button(session_id: str) -> InlineKeyboardButton:
+    return edit_button(SESSION, session_id, "menu", _("◀ Back"), BACK)
+
+
 def close_row(kind: str, target: str) -> list[InlineKeyboardButton]:
     return [edit_button(kind, target, "close", _("✖️ Close"))]
 
 
-def edit_menu_keyboard(
-    session_id: str, cancelled: bool, has_notice: bool, has_hall: bool
-) -> InlineKeyboardMarkup:
+def edit_menu_keyboard(session_id: str, cancelled: bool, has_notice: bool) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     s = SESSION
     if not cancelled:
@@ -126,7 +133,7 @@ def edit_days_keyboard(session_id: str, days: Sequence[tuple[date, str]]) -> Inl
             text=label, callback_data=EditCb(k=SESSION, id=session_id, a="day", v=day_key(day))
         )
     b.adjust(2)
-    b.row(edit_button(SESSION, session_id, "menu", _("◀ Back")), *close_row(SESSION, session_id))
+    b.row(back_button(session_id), *close_row(SESSION, session_id))
     return b.as_markup()
 
 
@@ -148,7 +155,7 @@ def halls_keyboard(
         nav.append(edit_button(kind, target, "hp", _("Later ▶"), str(page + 1)))
     if nav:
         b.row(*nav)
-    back = [edit_button(kind, target, "menu", _("◀ Back"))] if kind == SESSION else []
+    back = [back_button(target)] if kind == SESSION else []
     b.row(*back, *close_row(kind, target))
     return b.as_markup()
 
@@ -162,7 +169,7 @@ def delay_keyboard(session_id: str) -> InlineKeyboardMarkup:
         )
     b.adjust(4)
     b.row(edit_button(SESSION, session_id, "dm", _("✍️ Other")))
-    b.row(edit_button(SESSION, session_id, "menu", _("◀ Back")), *close_row(SESSION, session_id))
+    b.row(back_button(session_id), *close_row(SESSION, session_id))
     return b.as_markup()
 
 
@@ -178,14 +185,16 @@ def scope_keyboard(session_id: str, minutes: int, later: int) -> InlineKeyboardM
             f"{minutes}.1",
         )
     )
-    b.row(edit_button(SESSION, session_id, "dl", _("◀ Back")), *close_row(SESSION, session_id))
+    b.row(
+        edit_button(SESSION, session_id, "dl", _("◀ Back"), BACK), *close_row(SESSION, session_id)
+    )
     return b.as_markup()
 
 
 def cancel_confirm_keyboard(session_id: str) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(edit_button(SESSION, session_id, "cxy", _("❌ Yes, cancel it")))
-    b.row(edit_button(SESSION, session_id, "menu", _("◀ Back")))
+    b.row(back_button(session_id))
     return b.as_markup()
 
 
@@ -193,18 +202,20 @@ def notice_prompt_keyboard(session_id: str, has_notice: bool) -> InlineKeyboardM
     b = InlineKeyboardBuilder()
     if has_notice:
         b.row(edit_button(SESSION, session_id, "ntc", _("🗑 Remove the notice")))
-    b.row(edit_button(SESSION, session_id, "menu", _("◀ Back")), *close_row(SESSION, session_id))
+    b.row(back_button(session_id), *close_row(SESSION, session_id))
     return b.as_markup()
 
 
 def prompt_keyboard(session_id: str, back: str) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
-    b.row(edit_button(SESSION, session_id, back, _("◀ Back")), *close_row(SESSION, session_id))
+    b.row(
+        edit_button(SESSION, session_id, back, _("◀ Back"), BACK), *close_row(SESSION, session_id)
+    )
     return b.as_markup()
 
 
 def section_edit_button(section_id: str) -> InlineKeyboardButton:
-    return edit_button(SECTION, section_id, "hall", _("✏️ Move the section to another hall"))
+    return edit_button(SECTION, section_id, "menu", _("✏️ Move the section to another hall"))
 
 
 def session_edit_button(session_id: str) -> InlineKeyboardButton:

@@ -422,7 +422,6 @@ def problem_text(problem: Problem) -> str:
 
 
 def status_text(
-    version: int | None,
     stored: StoredProgram | None,
     latest_import: StoredProgram | None,
     tz: tzinfo,

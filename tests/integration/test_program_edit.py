@@ -68,8 +68,13 @@ async def test_delay_from_the_card_notifies_once_shows_everywhere_and_undo_resto
     assert "✏️ Edit" in card.button_texts()
     menu = await press(owner, "✏️ Edit", card)
     assert "What changes?" in menu.text
+    assert menu.message_id != card.message_id  # the dialogue is a message of its own
     delay = await press(owner, "Delay", menu)
     assert "+15 min" in delay.button_texts()
+    back = await press(owner, "Back", delay)
+    assert "What changes?" in back.text
+    delay = await press(owner, "Delay", back)
+    assert delay.message_id == back.message_id == menu.message_id  # its steps replace it
     scope = await press(owner, "+15 min", delay)
     # Section 7 and the gala follow in the main hall that day.
     assert "and the 2 later sessions in Main Hall that day too?" in scope.text
