@@ -123,7 +123,7 @@ CLOCK = "2027-06-20T12:00:00"
 
 
 async def measure_bot(warm: list[Update], updates: list[Update], folder: Path) -> float:
-    from bot.app import create_app, stop_services
+    from bot.app import create_app
     from bot.settings import Settings
     from tests.harness import detach_routers
 
@@ -141,7 +141,7 @@ async def measure_bot(warm: list[Update], updates: list[Update], folder: Path) -
         took = await feed_all(app.dp, app.bot, updates)
         registered = await app.db.registrations.all()
     finally:
-        await stop_services(app)
+        await app.shutdown()
     if not registered:
         raise SystemExit("no registration was completed: the mix does not reach the form's end")
     return took

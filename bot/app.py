@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -24,8 +24,10 @@ from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
 from bot.retry import RetryMiddleware
 from bot.scheduler import Scheduler
+from bot.services import agenda, broadcast, program_ops, registration_setup, search
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
+from bot.services.notify import Notifier
 from bot.services.program import ProgramService
 from bot.settings import Settings
 from bot.wake import WakeListener
@@ -33,13 +35,15 @@ from db import Database
 
 logger = logging.getLogger(__name__)
 
-Hook = Callable[["App"], Awaitable[None]]
 # How long a stop waits for updates that are being handled.
 IN_FLIGHT_GRACE = 10.0
 
 
 @dataclass(slots=True)
 class App:
+    """What the composition root built, for the entry points (CLI, demo, tests): the services
+    themselves take what they use in their constructors and never see this object."""
+
     settings: Settings
     db: Database
     clock: Clock
@@ -49,10 +53,17 @@ class App:
     dp: Dispatcher
     scheduler: Scheduler
     engine: DeliveryEngine
-    audiences: AudienceRegistry = field(default_factory=AudienceRegistry)
-    wake: WakeListener | None = None
-    startup_hooks: list[Hook] = field(default_factory=list)
-    shutdown_hooks: list[Hook] = field(default_factory=list)
+
+    async def startup(self) -> None:
+        """Start the services without polling (the demo, benchmarks); polling does it itself."""
+        await self.dp.emit_startup(**self._signal_data())
+
+    async def shutdown(self) -> None:
+        await self.dp.emit_shutdown(**self._signal_data())
+
+    def _signal_data(self) -> dict[str, object]:
+        # What start_polling passes to the startup and shutdown handlers.
+        return {**self.dp.workflow_data, "dispatcher": self.dp, "bot": self.bot}
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -121,11 +132,11 @@ def forum_clock(settings: Settings, programs: ProgramService) -> Clock:
 
 
 def create_dispatcher(
-    app_parts: dict[str, object], i18n: I18n, db: Database, owners: frozenset[int]
+    services: dict[str, object], i18n: I18n, db: Database, owners: frozenset[int]
 ) -> Dispatcher:
     from handlers import routers
 
-    dp = Dispatcher(storage=SQLiteStorage(db), **app_parts)
+    dp = Dispatcher(storage=SQLiteStorage(db), **services)
     dp.update.outer_middleware(UserMiddleware(owners))
     LocaleMiddleware(i18n).setup(dp)
     dp.errors.register(on_error)
@@ -134,7 +145,14 @@ def create_dispatcher(
 
 
 async def create_app(settings: Settings, session: BaseSession | None = None) -> App:
-    """Open the database, load the program and wire every service; nothing is sent yet."""
+    """Open the database, load the program and wire every service; nothing is sent yet.
+
+    This is the one place that knows every service: each gets what it uses in its
+    constructor, the handlers get them from the Dispatcher's workflow data, and whatever
+    starts or stops with the bot is registered on `dp.startup` / `dp.shutdown` (start-up
+    runs in registration order, and so does shutdown: in-flight updates first, the
+    database last).
+    """
     bot = create_bot(settings, session)
     db = await Database.open(settings.database_path)
     try:
@@ -149,21 +167,42 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         engine = DeliveryEngine(
             bot, db, clock, rate, settings.per_chat_interval, paid=settings.paid_broadcast
         )
-        parts: dict[str, object] = {
-            "settings": settings,
-            "db": db,
-            "clock": clock,
-            "programs": programs,
-            "scheduler": scheduler,
-            "engine": engine,
-        }
-        dp = create_dispatcher(parts, i18n, db, settings.admin_ids)
+        notifier = Notifier(db, engine, i18n, settings.default_locale)
+        audiences = AudienceRegistry()
+        dp = create_dispatcher(
+            {
+                "settings": settings,
+                "db": db,
+                "clock": clock,
+                "programs": programs,
+                "notifier": notifier,
+                "audiences": audiences,
+            },
+            i18n,
+            db,
+            settings.admin_ids,
+        )
         app = App(settings, db, clock, programs, i18n, bot, dp, scheduler, engine)
-        dp["app"] = app
-        dp["audiences"] = app.audiences
-        from bot.features import setup_features
-
-        await setup_features(app)
+        # `forum-bot import` nudges the running bot at once; the poll is the fallback.
+        wake = (
+            WakeListener(settings.database_path, partial(nudged, programs, engine))
+            if settings.import_nudge
+            else None
+        )
+        dp.startup.register(app_started(engine, scheduler, programs, settings, wake))
+        dp.shutdown.register(finish_updates)
+        agenda_service = agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
+        program_ops.setup(dp, db, programs, agenda_service)
+        search.setup(dp, programs)
+        registration_setup.setup(dp, db, notifier, programs, audiences)
+        missed_grace = timedelta(minutes=settings.missed_grace_minutes)
+        broadcast.setup(
+            dp,
+            broadcast.Broadcaster(
+                db, bot, programs, clock, scheduler, notifier, audiences, missed_grace
+            ),
+        )
+        dp.shutdown.register(app_stopped(engine, scheduler, db, wake))
     except BaseException:
         await db.close()
         await bot.session.close()
@@ -171,47 +210,59 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
     return app
 
 
-async def start_services(app: App) -> None:
-    """Start sending and scheduling; called once the Bot API answered."""
-    await app.engine.start()
-    # `forum-bot import` nudges the bot at once; the poll is the fallback if a nudge is lost.
-    poll = app.settings.program_poll_seconds
-    # A partial, not a lambda: APScheduler awaits only what it can see is a coroutine function.
-    app.scheduler.every("program-refresh", poll, partial(program_imported, app))
-    if app.settings.import_nudge:
-        app.wake = WakeListener(app.settings.database_path, partial(nudged, app))
-        app.wake.start()
-    app.scheduler.start()
-    for hook in app.startup_hooks:
-        await hook(app)
+def app_started(
+    engine: DeliveryEngine,
+    scheduler: Scheduler,
+    programs: ProgramService,
+    settings: Settings,
+    wake: WakeListener | None,
+) -> Callable[[], Awaitable[None]]:
+    async def start() -> None:
+        """Sending and scheduling start before the features' own start-up."""
+        await engine.start()
+        # A partial, not a lambda: APScheduler awaits only what it can see is a coroutine.
+        poll = partial(program_imported, programs, engine)
+        scheduler.every("program-refresh", settings.program_poll_seconds, poll)
+        if wake is not None:
+            wake.start()
+        scheduler.start()
+
+    return start
 
 
-async def nudged(app: App) -> None:
+async def nudged(programs: ProgramService, engine: DeliveryEngine) -> None:
     """`forum-bot import` stored a programme: its notices are queued already, so the engine
     goes first; loading the programme (a parse) comes after."""
-    app.engine.wake()
-    await app.programs.refresh()
+    engine.wake()
+    await programs.refresh()
 
 
-async def program_imported(app: App) -> None:
+async def program_imported(programs: ProgramService, engine: DeliveryEngine) -> None:
     """Another process may have stored a programme: load it and send the notices it queued."""
-    if await app.programs.refresh():
-        app.engine.wake()
+    if await programs.refresh():
+        engine.wake()
 
 
-async def stop_services(app: App) -> None:
-    """Let in-flight updates finish, stop sending and scheduling, close the database."""
+async def finish_updates(dispatcher: Dispatcher) -> None:
+    """Let the updates being handled finish before anything stops."""
     # aiogram keeps the tasks of updates being handled here; it has no public accessor.
-    pending = list(getattr(app.dp, "_handle_update_tasks", ()))
+    pending = list(getattr(dispatcher, "_handle_update_tasks", ()))
     if pending:
         await asyncio.wait(pending, timeout=IN_FLIGHT_GRACE)
-    for hook in app.shutdown_hooks:
+
+
+def app_stopped(
+    engine: DeliveryEngine, scheduler: Scheduler, db: Database, wake: WakeListener | None
+) -> Callable[[], Awaitable[None]]:
+    async def stop() -> None:
+        """Last of the shutdown: stop listening, scheduling and sending (queued messages stay
+        queued), close the database."""
         try:
-            await hook(app)
-        except Exception:
-            logger.exception("A shutdown hook failed")
-    if app.wake is not None:
-        await app.wake.stop()
-    app.scheduler.shutdown()
-    await app.engine.stop()
-    await app.db.close()
+            if wake is not None:
+                await wake.stop()
+            scheduler.shutdown()
+            await engine.stop()
+        finally:
+            await db.close()
+
+    return stop

@@ -11,14 +11,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.errors import SetupError
 from bot.program.loader import ProgramInvalid
 from bot.settings import Settings
 
 logger = logging.getLogger("bot")
-
-
-class SetupError(Exception):
-    """A problem the person running the bot can fix; shown as one line, exit code 2."""
 
 
 def load_settings() -> Settings:
@@ -75,23 +72,29 @@ async def run_bot(settings: Settings) -> None:
     # aiogram takes seconds to import: a missing token is reported before that.
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
-    from bot.app import register_commands, start_services, stop_services
+    from bot.app import register_commands
+    from bot.retry import no_retries
 
     app = await open_app(settings)
     try:
         try:
-            me = await app.bot.get_me()
-            await app.bot.delete_webhook(drop_pending_updates=False)
+            # Fail fast: an unreachable or refusing Bot API is a start-up problem to report.
+            with no_retries():
+                me = await app.bot.get_me()
+                await app.bot.delete_webhook(drop_pending_updates=False)
         except TelegramUnauthorizedError:
             raise SetupError("the Bot API refused BOT_TOKEN (401 Unauthorized)") from None
         except TelegramNetworkError as exc:
             raise SetupError(f"cannot reach the Bot API at {settings.bot_api_url}: {exc}") from None
         logger.info("Running as @%s", me.username)
         await register_commands(app.bot, app.i18n)
-        await start_services(app)
+        # Polling emits the dispatcher's startup and, when it stops, its shutdown.
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+    except BaseException:
+        # Stopped before or during start-up: whatever had started is stopped, the DB closed.
+        await app.shutdown()
+        raise
     finally:
-        await stop_services(app)
         await app.bot.session.close()
     logger.info("Stopped cleanly")
 

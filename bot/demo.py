@@ -15,9 +15,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile, Update
 
+from bot.errors import SetupError
 from bot.offline import BOT_USER, OfflineSession, plain
 from bot.settings import Settings
 
@@ -78,8 +80,9 @@ class TerminalSession(OfflineSession):
 
 
 class DemoChat:
-    def __init__(self, app: Any, session: TerminalSession) -> None:
-        self.app = app
+    def __init__(self, dp: Dispatcher, bot: Bot, session: TerminalSession) -> None:
+        self.dp = dp
+        self.bot = bot
         self.session = session
         self.user = dict(DEMO_USER)
         self.update_ids = itertools.count(1)
@@ -87,7 +90,7 @@ class DemoChat:
 
     async def feed(self, payload: dict[str, Any]) -> None:
         update = Update.model_validate({"update_id": next(self.update_ids), **payload})
-        await self.app.dp.feed_update(self.app.bot, update)
+        await self.dp.feed_update(self.bot, update)
 
     def message(self, **fields: Any) -> dict[str, Any]:
         return {
@@ -157,8 +160,7 @@ async def read_lines(script: Path | None) -> AsyncIterator[str]:
 
 
 async def run_demo(settings: Settings, database: Path | None, script: Path | None) -> None:
-    from bot.app import create_app, start_services, stop_services
-    from bot.cli import SetupError
+    from bot.app import create_app
 
     out_dir = Path(tempfile.mkdtemp(prefix="forum-bot-demo-"))
     db_path = database or out_dir / "demo.sqlite3"
@@ -175,12 +177,12 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
         app = await create_app(demo_settings, session=session)
     except Exception as exc:
         raise SetupError(f"the demo could not start: {exc}") from None
-    await start_services(app)
+    await app.startup()
     forum = app.programs.program.forum
     print(f"Offline demo of the forum bot: {forum.title.get('en')} (sample data).")
     print(f"Files the bot sends are saved in {out_dir}.")
     print(HELP)
-    chat = DemoChat(app, session)
+    chat = DemoChat(app.dp, app.bot, session)
     try:
         await chat.say("/start")
         async for line in read_lines(script):
@@ -196,5 +198,5 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
-        await stop_services(app)
+        await app.shutdown()
         print("\nBye.", file=sys.stderr)

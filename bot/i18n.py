@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
-from pathlib import Path
 
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date, format_datetime, format_interval, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
+from bot.catalogs import DOMAIN, catalog_dir
 from bot.i18n_markers import N_
 from bot.program.model import LANGUAGES
 
-logger = logging.getLogger(__name__)
-
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-DOMAIN = "messages"
 # People whose Telegram speaks one of these most likely read Russian better than English.
 READS_RUSSIAN = frozenset({"uk", "kk", "ky", "uz", "tg", "hy", "az", "tk", "ab", "os", "tt"})
 
@@ -41,22 +34,8 @@ __all__ = [
 ]
 
 
-def compile_catalogs(path: Path = LOCALES_DIR) -> None:
-    """Compile each `messages.po` whose `.mo` is missing or older, so a fresh checkout works."""
-    for po_path in sorted(path.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog, use_fuzzy=False)
-        logger.debug("Compiled %s", mo_path)
-
-
-def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> I18n:
-    compile_catalogs(path)
-    return I18n(path=path, default_locale=default_locale, domain=DOMAIN)
+def create_i18n(default_locale: str) -> I18n:
+    return I18n(path=catalog_dir(), default_locale=default_locale, domain=DOMAIN)
 
 
 @contextmanager

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +28,19 @@ logger = logging.getLogger(__name__)
 # Waits before each further attempt; a 429 waits what Telegram asks, up to MAX_RETRY_AFTER.
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
 MAX_RETRY_AFTER = 30
-# False inside the delivery engine, whose queue retries on its own terms.
+# False inside the delivery engine, whose queue retries on its own terms, and for the start-up
+# checks, which must fail fast: a bot that cannot reach the Bot API says so at once.
 retry_requests: ContextVar[bool] = ContextVar("retry_requests", default=True)
+
+
+@contextmanager
+def no_retries() -> Iterator[None]:
+    """Requests made inside fail at their first error instead of backing off."""
+    token = retry_requests.set(False)
+    try:
+        yield
+    finally:
+        retry_requests.reset(token)
 
 
 class RetryMiddleware(BaseRequestMiddleware):

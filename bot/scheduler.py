@@ -48,11 +48,3 @@ class Scheduler:
             self.aps.remove_job(job_id)
         except JobLookupError:
             pass
-
-    def cancel_prefix(self, prefix: str) -> None:
-        for job in self.aps.get_jobs():
-            if job.id.startswith(prefix):
-                job.remove()
-
-    def job_ids(self, prefix: str = "") -> list[str]:
-        return [job.id for job in self.aps.get_jobs() if job.id.startswith(prefix)]

@@ -10,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.markdown import html_decoration as hd
 
-from bot.filters import organizer_only
+from bot.filters import IsOwner, organizer_only
 from bot.i18n import _, fmt_datetime
 from bot.keyboards.admin import AdminCb, AuditCb, admin_menu, audit_keyboard
 from bot.keyboards.common import MenuCb
@@ -18,6 +18,7 @@ from bot.services.program import ProgramService
 from bot.services.program_ops import audit_details
 from bot.services.program_view import audit_text
 from db import Database
+from db.audit import AuditEntry
 from db.users import User
 
 logger = logging.getLogger(__name__)
@@ -29,10 +30,6 @@ AUDIT_PAGE = 10
 
 def menu_text() -> str:
     return _("🛠 <b>Organizer tools</b>\n\nWhat would you like to do?")
-
-
-def owners_only() -> str:
-    return _("Only the owners of the bot can do this.")
 
 
 @router.message(Command("admin"))
@@ -72,41 +69,38 @@ async def audit_page(
             details = audit_text(entry.action, program_details, locale)
         else:
             details = hd.quote(entry.details)
-        mark = f" #{entry.ref[5:]}" if entry.ref and entry.ref.startswith("edit:") else ""
+        edit = edit_of(entry)
+        mark = f" #{edit}" if edit is not None else ""
         lines.append(f"• {when} — {actor}: <code>{hd.quote(entry.action)}</code>{mark} {details}")
-    edits = [
-        int(e.ref[5:])
-        for e in entries
-        if e.ref and e.ref.startswith("edit:") and e.ref[5:].isdigit()
-    ]
+    edits = [e for e in map(edit_of, entries) if e is not None]
     return "\n".join(lines), pages, sorted(await db.edits.undoable(edits), reverse=True)
 
 
-@router.message(Command("audit"))
+def edit_of(entry: AuditEntry) -> int | None:
+    """The live edit an audit entry records, if it records one."""
+    ref = entry.ref or ""
+    return int(ref[5:]) if ref.startswith("edit:") and ref[5:].isdigit() else None
+
+
+@router.message(Command("audit"), IsOwner())
 async def audit_command(
     message: Message, user: User, db: Database, programs: ProgramService, locale: str
 ) -> None:
-    if not user.is_owner:
-        await message.answer(owners_only())
-        return
     text, pages, undoable = await audit_page(db, programs, 0, locale)
     await message.answer(text, reply_markup=audit_keyboard(0, pages, undoable))
 
 
-@router.callback_query(AdminCb.filter(F.action == "audit"))
+@router.callback_query(AdminCb.filter(F.action == "audit"), IsOwner())
 async def audit_button(
     callback: CallbackQuery, user: User, db: Database, programs: ProgramService, locale: str
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     await callback.answer()
     text, pages, undoable = await audit_page(db, programs, 0, locale)
     if callback.message:
         await callback.message.answer(text, reply_markup=audit_keyboard(0, pages, undoable))
 
 
-@router.callback_query(AuditCb.filter())
+@router.callback_query(AuditCb.filter(), IsOwner())
 async def audit_paged(
     callback: CallbackQuery,
     callback_data: AuditCb,
@@ -115,9 +109,6 @@ async def audit_paged(
     programs: ProgramService,
     locale: str,
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     text, pages, undoable = await audit_page(db, programs, callback_data.page, locale)
     await callback.answer()
     message = callback.message

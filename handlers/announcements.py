@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.filters import organizer_only
-from bot.i18n import _, fmt_datetime, in_locale, ngettext
+from bot.i18n import _, fmt_datetime, ngettext
 from bot.keyboards.admin import (
     MAX_CHOICES,
     AdminCb,
@@ -34,7 +34,6 @@ from bot.services.broadcast import (
     pick_version,
     preview_line,
     quick_when,
-    render,
     too_long,
 )
 from bot.services.delivery import send_payload
@@ -127,14 +126,10 @@ async def content_received(
     if not data.get("audience"):
         await message.answer(
             _("👥 Who should receive it?"),
-            reply_markup=audiences_keyboard(audience_list(broadcaster)),
+            reply_markup=audiences_keyboard(broadcaster.audience_list()),
         )
         return
     await show_draft(message.chat.id, bot, broadcaster, await state.get_data(), locale)
-
-
-def audience_list(broadcaster: Broadcaster) -> list[tuple[str, str]]:
-    return [(a.key, a.label()) for a in broadcaster.app.audiences.all()]
 
 
 def audience_label(broadcaster: Broadcaster, data: dict[str, Any]) -> str:
@@ -176,8 +171,7 @@ async def show_draft(
     """The preview of every version, as its readers will see it, then the summary."""
     urgent = bool(data.get("urgent"))
     for code in data["versions"]:
-        with in_locale(broadcaster.app.i18n, code):
-            payload = render(data["versions"][code], urgent)
+        payload = broadcaster.preview(data["versions"][code], urgent, code)
         await send_payload(bot, chat_id, payload)
     await bot.send_message(
         chat_id,
@@ -218,7 +212,7 @@ async def compose_audience(
         await callback.answer()
         await callback.message.answer(
             _("👥 Who should receive it?"),
-            reply_markup=audiences_keyboard(audience_list(broadcaster)),
+            reply_markup=audiences_keyboard(broadcaster.audience_list()),
         )
         return
     audience = broadcaster.audience(callback_data.value)
@@ -321,8 +315,7 @@ async def compose_test(
     if data is None:
         return
     code = pick_version(data, locale)
-    with in_locale(broadcaster.app.i18n, locale):
-        payload = render(data["versions"][code], bool(data.get("urgent")))
+    payload = broadcaster.preview(data["versions"][code], bool(data.get("urgent")), locale)
     await callback.answer(_("A test is on its way to you."))
     await send_payload(bot, user.id, payload)
 

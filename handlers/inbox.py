@@ -10,7 +10,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.filters import organizer_only
@@ -22,10 +21,9 @@ from bot.keyboards.questions import (
     cancel_answer_keyboard,
     inbox_keyboard,
 )
-from bot.services.delivery import DeliveryEngine
 from bot.services.inbox import ANSWER_LIMIT, asker_name, deliver_answer, quote
+from bot.services.notify import Notifier
 from bot.services.program import ProgramService
-from bot.settings import Settings
 from db import Database
 from db.users import User
 
@@ -145,9 +143,7 @@ async def answer_typed(
     message: Message,
     state: FSMContext,
     db: Database,
-    engine: DeliveryEngine,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     user: User,
 ) -> None:
     text = (message.text or "").strip()
@@ -164,12 +160,11 @@ async def answer_typed(
         answered = await db.questions.answer(question_id, text, user.id)
         question = await db.questions.get(question_id)
         if answered and question is not None:
-            await deliver_answer(db, i18n, question, text, settings.default_locale)
+            await deliver_answer(db, notifier, question, text)
     await state.clear()
     if not answered or question is None:
         await message.answer(_("This question has already been answered or no longer exists."))
         return
-    engine.wake()
     logger.info("Organizer %s answered question %s", user.id, question_id)
     asker = await db.users.get(question.user_id)
     await message.answer(

@@ -1,6 +1,6 @@
 """The whole programme from the bot: an organizer sends a programme file, sees what would
 change, and imports it with Confirm (or drops it with Cancel); owners roll back the last import.
-Participants who send a document are told kindly that the bot does not take files."""
+(A participant's document falls through to handlers/fallback.py, which declines it kindly.)"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Document, Message
 from aiogram.utils.markdown import html_decoration as hd
 
-from bot.filters import IsOrganizer
+from bot.filters import IsOwner, organizer_only
 from bot.i18n import _
 from bot.keyboards.admin import AdminCb
 from bot.keyboards.program import (
@@ -35,12 +35,10 @@ from bot.services.program_view import (
 )
 from db import Database
 from db.users import User
-from handlers.admin import owners_only
 
 logger = logging.getLogger(__name__)
 router = Router(name=__name__)
-# Every button here is an organizer's; documents are sorted by role in the handlers below.
-router.callback_query.filter(IsOrganizer())
+organizer_only(router)
 
 
 def out_of_date() -> str:
@@ -59,7 +57,7 @@ async def send_status(
     await message.answer(text, reply_markup=program_menu_keyboard(user.is_owner))
 
 
-@router.message(Command("program"), IsOrganizer())
+@router.message(Command("program"))
 async def program_command(
     message: Message, db: Database, programs: ProgramService, user: User, locale: str
 ) -> None:
@@ -92,7 +90,7 @@ def refusal_before_download(document: Document, name: str) -> str | None:
     return None
 
 
-@router.message(F.document, StateFilter(None), IsOrganizer())
+@router.message(F.document, StateFilter(None))
 async def upload(
     message: Message, bot: Bot, user: User, program_ops: ProgramOps, locale: str
 ) -> None:
@@ -122,16 +120,6 @@ async def upload(
         return
     markup = preview_keyboard(preview.draft_id) if preview.draft_id is not None else None
     await message.answer(preview_text(preview, locale), reply_markup=markup)
-
-
-@router.message(F.document, StateFilter(None))
-async def document_from_participant(message: Message) -> None:
-    await message.answer(
-        _(
-            "Thank you, but I do not take files. The programme is changed by the forum "
-            "organizers; if you have a question, just write it to me."
-        )
-    )
 
 
 async def drop_buttons(callback: CallbackQuery) -> None:
@@ -183,13 +171,9 @@ async def cancel(
 # ---------------------------------------------------------------- rollback
 
 
-@router.callback_query(ProgramCb.filter(F.action == "rb"))
-async def rollback_preview(
-    callback: CallbackQuery, user: User, program_ops: ProgramOps, locale: str
-) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
+# A rollback is an owner's: an organizer's press falls through to handlers/access.py.
+@router.callback_query(ProgramCb.filter(F.action == "rb"), IsOwner())
+async def rollback_preview(callback: CallbackQuery, program_ops: ProgramOps, locale: str) -> None:
     preview = await program_ops.rollback_preview()
     if preview is None:
         await callback.answer(
@@ -209,13 +193,10 @@ async def rollback_preview(
     await callback.message.answer(preview_text(preview, locale), reply_markup=markup)
 
 
-@router.callback_query(ProgramCb.filter(F.action == "rbok"))
+@router.callback_query(ProgramCb.filter(F.action == "rbok"), IsOwner())
 async def rollback(
     callback: CallbackQuery, callback_data: ProgramCb, user: User, program_ops: ProgramOps
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     result = await program_ops.rollback(user.id, callback_data.id, callback_data.base)
     await report(callback, result, _("The programme is rolled back."))
 
@@ -224,8 +205,3 @@ async def rollback(
 async def rollback_cancelled(callback: CallbackQuery) -> None:
     await callback.answer(_("Cancelled: nothing was changed."))
     await drop_buttons(callback)
-
-
-@router.callback_query(ProgramCb.filter())
-async def stale(callback: CallbackQuery) -> None:
-    await callback.answer(_("This button is out of date."), show_alert=True)

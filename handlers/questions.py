@@ -9,21 +9,20 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardButton, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.markdown import html_decoration as hd
 
-from bot.i18n import _, fmt_day, fmt_time
+from bot.i18n import _, fmt_time
 from bot.keyboards.cities import label
 from bot.keyboards.common import MenuCb
 from bot.keyboards.links import CityCb, SectionCb, SessionCb
 from bot.keyboards.questions import AnswerCb, AskCb, not_found_keyboard, results_keyboard
 from bot.program.model import Program, Session
 from bot.services import cities
-from bot.services.delivery import DeliveryEngine
 from bot.services.inbox import notify_organizers
+from bot.services.notify import Notifier
 from bot.services.program import ProgramService
+from bot.services.schedule_view import session_head, session_line
 from bot.services.search import THRESHOLD, Hit, SearchService, city_partners
-from bot.settings import Settings
 from db import Database
 from db.users import User
 
@@ -40,26 +39,9 @@ class AskStates(StatesGroup):
     question = State()  # after "Ask a question": the next text is a question
 
 
-def session_line(program: Program, session: Session, locale: str) -> str:
-    """Day, time, hall and venue of a session on one line."""
-    start, end = fmt_time(session.start_at, locale), fmt_time(session.end_at, locale)
-    when = f"{fmt_day(session.day, locale)}, {start}–{end}"
-    venue = program.venue(session.venue)
-    place = ""
-    if venue is not None:
-        hall = venue.hall(session.hall)
-        names = [hall.name.get(locale)] if hall else []
-        names.append(venue.name.get(locale))
-        place = ", ".join(hd.quote(n) for n in names)
-    line = f"🕒 {when}" + (f" · 📍 {place}" if place else "")
-    if session.cancelled:
-        line += " · " + _("❌ cancelled")
-    return line
-
-
 def session_item(program: Program, session: Session, locale: str) -> str:
-    """A session as an item of a list: its title, then when and where."""
-    return f"• {hd.quote(session.title.get(locale))}\n  " + session_line(program, session, locale)
+    """A session as an item of a list: day, time, title and hall."""
+    return "• " + session_line(program, session, locale, day=True)
 
 
 def hit_title(program: Program, hit: Hit, locale: str) -> str | None:
@@ -123,10 +105,7 @@ def render(program: Program, hit: Hit, locale: str) -> tuple[str, list[Hit]] | N
         session = program.session(hit.id)
         if session is None:
             return None
-        text = f"<b>{hd.quote(session.title.get(locale))}</b>\n" + session_line(
-            program, session, locale
-        )
-        return text, [hit]
+        return "\n".join(session_head(program, session, locale)), [hit]
     if hit.kind == "section":
         section = program.section(hit.id)
         if section is None:
@@ -285,21 +264,18 @@ async def send_to_organizers(
     callback: CallbackQuery,
     callback_data: AskCb,
     db: Database,
-    engine: DeliveryEngine,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     user: User,
 ) -> None:
     async with db.transaction():
         submitted = await db.questions.submit(callback_data.id, user.id)
         question = await db.questions.get(callback_data.id) if submitted else None
         if question is not None:
-            await notify_organizers(db, engine, i18n, question, settings.default_locale)
+            await notify_organizers(db, notifier, question)
     if question is None:
         # Not their draft, already sent, or forgotten: the button is stale or forged.
         await callback.answer(_("This button is out of date."), show_alert=True)
         return
-    engine.wake()
     await callback.answer(_("Sent to the organizers."))
     message = callback.message
     if message is not None and not isinstance(message, InaccessibleMessage):

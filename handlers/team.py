@@ -15,7 +15,7 @@ from aiogram.utils.markdown import html_decoration as hd
 
 from bot import deeplinks
 from bot.clock import Clock
-from bot.filters import organizer_only
+from bot.filters import owner_only
 from bot.i18n import _, fmt_datetime
 from bot.keyboards.admin import AdminCb, TeamCb, team_keyboard
 from bot.services.audit import audit
@@ -25,17 +25,13 @@ from db.users import User
 
 logger = logging.getLogger(__name__)
 router = Router(name=__name__)
-organizer_only(router)
+owner_only(router)
 
 INVITE_VALID = timedelta(hours=24)
 
 
 class TeamForm(StatesGroup):
     add = State()
-
-
-def owners_only() -> str:
-    return _("Only the owners of the bot can do this.")
 
 
 async def team_text(db: Database) -> tuple[str, list[tuple[int, str]]]:
@@ -67,17 +63,11 @@ async def show_team(message: Message, db: Database, state: FSMContext) -> None:
 
 @router.message(Command("team"))
 async def team_command(message: Message, user: User, db: Database, state: FSMContext) -> None:
-    if not user.is_owner:
-        await message.answer(owners_only())
-        return
     await show_team(message, db, state)
 
 
 @router.callback_query(AdminCb.filter(F.action == "team"))
 async def team_button(callback: CallbackQuery, user: User, db: Database, state: FSMContext) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     await callback.answer()
     if isinstance(callback.message, Message):
         await show_team(callback.message, db, state)
@@ -96,9 +86,6 @@ async def make_organizer(message: Message, db: Database, owner: User, target: Us
 
 @router.message(TeamForm.add, F.forward_origin)
 async def add_by_forward(message: Message, user: User, db: Database) -> None:
-    if not user.is_owner:
-        await message.answer(owners_only())
-        return
     origin = message.forward_origin
     sender = getattr(origin, "sender_user", None)
     if sender is None or sender.is_bot:
@@ -120,9 +107,6 @@ async def add_by_forward(message: Message, user: User, db: Database) -> None:
 
 @router.message(TeamForm.add, F.text.regexp(r"^@[A-Za-z0-9_]{3,32}$"))
 async def add_by_username(message: Message, user: User, db: Database) -> None:
-    if not user.is_owner:
-        await message.answer(owners_only())
-        return
     assert message.text is not None
     target = await db.users.by_username(message.text)
     if target is None:
@@ -139,9 +123,6 @@ async def add_by_username(message: Message, user: User, db: Database) -> None:
 async def remove_organizer(
     callback: CallbackQuery, callback_data: TeamCb, user: User, db: Database
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     target = await db.users.get(callback_data.id)
     if target is None or target.role != "organizer":
         await callback.answer(_("This button is out of date."), show_alert=True)
@@ -168,9 +149,6 @@ async def invite_link(
     programs: ProgramService,
     locale: str,
 ) -> None:
-    if not user.is_owner:
-        await callback.answer(owners_only(), show_alert=True)
-        return
     token = secrets.token_urlsafe(12)
     expires = clock.now() + INVITE_VALID
     async with db.transaction():

@@ -79,9 +79,9 @@ def update() -> None:
 
 def compile_all() -> None:
     sys.path.insert(0, str(ROOT))
-    from bot.i18n import compile_catalogs
+    from bot.catalogs import compile_catalogs
 
-    compile_catalogs(LOCALES)
+    compile_catalogs(LOCALES, LOCALES)
 
 
 def problems() -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, create_app, register_commands, start_services, stop_services
+from bot.app import App, create_app, register_commands
 from bot.settings import Settings
 from tests.fakeapi import FakeTelegram
 
@@ -132,7 +132,7 @@ async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> A
     app = await create_app(settings)
     polls_before = fake.polls_started
     await register_commands(app.bot, app.i18n)
-    await start_services(app)
+    # Polling emits the dispatcher's startup (the services start) and, at its end, shutdown.
     polling = asyncio.create_task(
         app.dp.start_polling(
             app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
@@ -145,6 +145,5 @@ async def running_app(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> A
         await app.dp.stop_polling()
         with contextlib.suppress(asyncio.CancelledError):
             await polling
-        await stop_services(app)
         await app.bot.session.close()
         detach_routers()

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,8 +41,6 @@ from bot.program.model import (
     Text,
     Venue,
 )
-
-SAMPLE_PROGRAM_PATH = Path(__file__).with_name("sample_forum.yaml")
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -93,22 +90,6 @@ class ProgramInvalid(Exception):  # noqa: N818 - the name the rest of the bot al
 
 def program_checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def load_program_file(path: str | Path) -> Program:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ProgramInvalid(
-            [
-                ProgramError(
-                    str(path), None, "", N_("cannot read the file: {reason}"), {"reason": reason}
-                )
-            ]
-        ) from exc
-    return parse_program(text, str(path))
 
 
 def parse_program(text: str, filename: str) -> Program:

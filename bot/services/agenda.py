@@ -13,25 +13,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from html import escape
-from typing import TYPE_CHECKING, Any
 
+from aiogram import Dispatcher
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import get_i18n
 
 from bot.clock import Clock
-from bot.i18n import _, fmt_day, fmt_time, in_locale, locale_for, ngettext
+from bot.i18n import _, fmt_day, fmt_time, ngettext
 from bot.keyboards.common import REMINDER_CHOICES, menu_button
 from bot.keyboards.links import session_link
 from bot.program.diff import where
 from bot.program.model import EMPTY_TEXT, Program, Session, SessionKind, Text
 from bot.scheduler import Scheduler
-from bot.services.audiences import Audience
-from bot.services.delivery import DeliveryEngine
+from bot.services.audiences import Audience, AudienceRegistry
+from bot.services.notify import Notifier, Payload, Priority, text_payload
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
     ScheduleView,
     cut,
-    hall_label,
     notice_line,
     place_label,
     section_label,
@@ -39,11 +38,7 @@ from bot.services.schedule_view import (
     time_range,
 )
 from db import Database
-from db.agenda import Recipient
 from db.deliveries import NewDelivery
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +46,6 @@ TICK_SECONDS = 20.0
 DIGEST_AT = time(8, 0)
 # A bot that was down at 08:00 still sends the digest until then.
 DIGEST_UNTIL = time(12, 0)
-REMINDER_PRIORITY = 5
-CHANGE_PRIORITY = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,29 +90,19 @@ def program_changes(old: Program, new: Program) -> dict[str, Change]:
     return found
 
 
-def markup_json(markup: InlineKeyboardMarkup) -> dict[str, Any]:
-    return markup.model_dump(mode="json", exclude_none=True)
-
-
-def when_where(program: Program, session: Session, locale: str) -> str:
-    hall = hall_label(program, session.venue, session.hall, locale)
-    when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
-    return f"{when}, {escape(hall)}" if hall else when
-
-
 def change_text(
     program_old: Program, program_new: Program, changes: Sequence[Change], locale: str
 ) -> str:
     lines = ["📣 <b>{}</b>".format(_("Programme changes in your agenda:"))]
     for change in changes:
         title = escape(cut(change.old.title.get(locale), 120))
-        before = when_where(program_old, change.old, locale)
+        before = session_line(program_old, change.old, locale, day=True, title=False)
         lines.append("")
         if change.cancelled or change.new is None:
             lines.append("❌ <b>{title}</b> — {what}".format(title=title, what=_("cancelled")))
             lines.append(f"<s>{before}</s>")
             continue
-        after = when_where(program_new, change.new, locale)
+        after = session_line(program_new, change.new, locale, day=True, title=False)
         if change.restored:
             lines.append("✅ <b>{title}</b> — {what}".format(title=title, what=_("takes place")))
             lines.append(after)
@@ -171,31 +154,45 @@ def digest_text(
     return "\n".join(lines)
 
 
+def reminder_payload(program: Program, session: Session, now: datetime, locale: str) -> Payload:
+    link = session_link(session.id)
+    button = InlineKeyboardButton(text=_("Open the session"), callback_data=link)
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    return text_payload(reminder_text(program, session, now, locale), markup)
+
+
+def digest_payload(
+    program: Program, day: date, sessions: Sequence[Session], own: bool, locale: str
+) -> Payload:
+    buttons = [menu_button(_("⭐ My agenda"), "agenda"), menu_button(_("🗓 Schedule"), "schedule")]
+    markup = InlineKeyboardMarkup(inline_keyboard=[buttons])
+    return text_payload(digest_text(program, day, sessions, own, locale), markup)
+
+
+def change_payload(old: Program, new: Program, changes: Sequence[Change], locale: str) -> Payload:
+    markup = InlineKeyboardMarkup(inline_keyboard=[[menu_button(_("⭐ My agenda"), "agenda")]])
+    return text_payload(change_text(old, new, changes, locale), markup)
+
+
 class AgendaService:
     def __init__(
         self,
         db: Database,
         programs: ProgramService,
         clock: Clock,
-        i18n: I18n,
-        engine: DeliveryEngine,
+        notifier: Notifier,
         scheduler: Scheduler,
-        default_locale: str,
     ) -> None:
         self.db = db
         self.programs = programs
         self.clock = clock
-        self.i18n = i18n
-        self.engine = engine
+        self.notifier = notifier
         self.scheduler = scheduler
-        self.default_locale = default_locale
         self._queued: set[str] = set()  # dedup keys known to be queued; saves re-rendering
         self._digest_done: set[date] = set()
 
-    def locale(self, recipient: Recipient) -> str:
-        return locale_for(recipient.language, recipient.telegram_language, self.default_locale)
-
-    async def start(self, app: App | None = None) -> None:
+    async def start(self) -> None:
+        """At start-up: tick now and every TICK_SECONDS."""
         self.scheduler.every("agenda-tick", TICK_SECONDS, self.tick)
         await self.tick()
 
@@ -215,10 +212,8 @@ class AgendaService:
         if not items:
             return 0
         async with self.db.transaction():
-            count = await self.db.deliveries.enqueue(items)
+            count = await self.notifier.queue(items)
         self._queued.update(d.dedup_key for d in items if d.dedup_key)
-        if count:
-            self.engine.wake()
         return count
 
     # ---------------------------------------------------------------- reminders
@@ -244,26 +239,15 @@ class AgendaService:
             key = f"rem:{person.user_id}:{session_id}:{session.start_at.isoformat()}"
             if key in self._queued:
                 continue
-            locale = self.locale(person)
-            with in_locale(self.i18n, locale):
-                text = reminder_text(program, session, now, locale)
-                markup = InlineKeyboardMarkup(
-                    inline_keyboard=[
-                        [
-                            InlineKeyboardButton(
-                                text=_("Open the session"), callback_data=session_link(session_id)
-                            )
-                        ]
-                    ]
-                )
             items.append(
-                NewDelivery(
+                self.notifier.message(
                     person.user_id,
+                    person,
                     "reminder",
-                    {"text": text, "reply_markup": markup_json(markup)},
+                    lambda locale, s=session: reminder_payload(program, s, now, locale),
                     ref=session_id,
-                    dedup_key=key,
-                    priority=REMINDER_PRIORITY,
+                    key=key,
+                    priority=Priority.URGENT,
                 )
             )
         if next_due is not None and (next_due - now).total_seconds() < TICK_SECONDS:
@@ -288,24 +272,14 @@ class AgendaService:
             sessions, own = digest_sessions(program, day, saved)
             if not sessions:
                 continue
-            locale = self.locale(person)
-            with in_locale(self.i18n, locale):
-                text = digest_text(program, day, sessions, own, locale)
-                markup = InlineKeyboardMarkup(
-                    inline_keyboard=[
-                        [
-                            menu_button(_("⭐ My agenda"), "agenda"),
-                            menu_button(_("🗓 Schedule"), "schedule"),
-                        ]
-                    ]
-                )
             items.append(
-                NewDelivery(
+                self.notifier.message(
                     person.user_id,
+                    person,
                     "digest",
-                    {"text": text, "reply_markup": markup_json(markup)},
+                    lambda locale, s=sessions, o=own: digest_payload(program, day, s, o, locale),
                     ref=day.isoformat(),
-                    dedup_key=key,
+                    key=key,
                 )
             )
         count = await self._enqueue(items)
@@ -355,25 +329,19 @@ class AgendaService:
             for user_id, session_ids in affected.items():
                 person = people[user_id]
                 mine = sorted((changes[sid] for sid in session_ids), key=lambda c: c.old.start_at)
-                locale = self.locale(person)
-                with in_locale(self.i18n, locale):
-                    text = change_text(old, new, mine, locale)
-                    markup = InlineKeyboardMarkup(
-                        inline_keyboard=[[menu_button(_("⭐ My agenda"), "agenda")]]
-                    )
                 items.append(
-                    NewDelivery(
+                    self.notifier.message(
                         user_id,
+                        person,
                         "change",
-                        {"text": text, "reply_markup": markup_json(markup)},
+                        lambda locale, m=mine: change_payload(old, new, m, locale),
                         ref=stamp,
-                        dedup_key=f"chg:{stamp}:{user_id}",
-                        priority=CHANGE_PRIORITY,
+                        key=f"chg:{stamp}:{user_id}",
+                        priority=Priority.CHANGE,
                     )
                 )
-            count = await db.deliveries.enqueue(items)
+            count = await self.notifier.queue(items)
             logger.info("Programme changes: %d sessions, %d people told", len(changes), count)
-            self.engine.wake()
         removed = [s.id for s in old.sessions if new.session(s.id) is None]
         await db.agenda.remove_sessions(removed)
         for section_id, session_ids in newly_in_sections(old, new).items():
@@ -425,7 +393,7 @@ async def session_audience(db: Database, session_id: str) -> list[int]:
     return await db.agenda.savers(session_id)
 
 
-def audiences(programs: ProgramService) -> Iterable[Audience]:
+def agenda_audiences(programs: ProgramService) -> Iterable[Audience]:
     yield Audience(
         "sec",
         lambda: _("Subscribers of a section"),
@@ -440,22 +408,26 @@ def audiences(programs: ProgramService) -> Iterable[Audience]:
     )
 
 
-async def setup(app: App) -> None:
-    view = ScheduleView(app.programs.program)
-    service = AgendaService(
-        app.db,
-        app.programs,
-        app.clock,
-        app.i18n,
-        app.engine,
-        app.scheduler,
-        app.settings.default_locale,
-    )
-    app.dp["schedule_view"] = view
-    app.dp["agenda_service"] = service
-    app.programs.reload_hooks.append(view.reload)
-    app.programs.import_hooks.append(service.on_import)
-    app.programs.reload_hooks.append(service.on_reload)
-    app.startup_hooks.append(service.start)
-    for audience in audiences(app.programs):
-        app.audiences.add(audience)
+def setup(
+    dp: Dispatcher,
+    db: Database,
+    programs: ProgramService,
+    clock: Clock,
+    notifier: Notifier,
+    scheduler: Scheduler,
+    audiences: AudienceRegistry,
+) -> AgendaService:
+    """The schedule view and the agenda service in the workflow data; reminders and the
+    digest start with the dispatcher; programme changes tell the people concerned and move
+    their reminders at once."""
+    view = ScheduleView(programs.program)
+    service = AgendaService(db, programs, clock, notifier, scheduler)
+    dp["schedule_view"] = view
+    dp["agenda_service"] = service
+    programs.reload_hooks.append(view.reload)
+    programs.import_hooks.append(service.on_import)
+    programs.reload_hooks.append(service.on_reload)
+    dp.startup.register(service.start)
+    for audience in agenda_audiences(programs):
+        audiences.add(audience)
+    return service

@@ -11,22 +11,25 @@ import html
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
-from bot.i18n import _, fmt_datetime, in_locale, locale_for, ngettext
+from bot.clock import Clock
+from bot.i18n import _, fmt_datetime, ngettext
 from bot.keyboards.admin import missed_keyboard, progress_keyboard
 from bot.keyboards.common import LANGUAGE_NAMES
-from bot.services.audiences import Audience
+from bot.scheduler import Scheduler
+from bot.services.audiences import Audience, AudienceRegistry
 from bot.services.audit import audit
+from bot.services.notify import Notifier, Payload, Priority, Reader, text_payload
+from bot.services.program import ProgramService
+from db import Database
 from db.announcements import Announcement, Recipient
-from db.deliveries import NewDelivery
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,6 @@ KIND = "announcement"
 QUEUE_CHUNK = 500
 PROGRESS_EVERY = 3.0  # seconds between edits of a progress message
 TICK_EVERY = 1.0
-URGENT_PRIORITY = 5
 # Room kept for the header the bot puts above an announcement.
 HEADER_ROOM = 80
 TEXT_LIMIT = 4096
@@ -207,9 +209,25 @@ def duration(seconds: int) -> str:
 
 
 class Broadcaster:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.db = app.db
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        programs: ProgramService,
+        clock: Clock,
+        scheduler: Scheduler,
+        notifier: Notifier,
+        audiences: AudienceRegistry,
+        missed_grace: timedelta,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.programs = programs
+        self.clock = clock
+        self.scheduler = scheduler
+        self.notifier = notifier
+        self.audiences = audiences
+        self.missed_grace = missed_grace
         self._progress: dict[int, Progress] = {}
         self._queuing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -218,13 +236,13 @@ class Broadcaster:
 
     @property
     def tz(self) -> Any:
-        return self.app.programs.program.forum.tz
+        return self.programs.program.forum.tz
 
     def now_local(self) -> datetime:
-        return self.app.clock.now().astimezone(self.tz)
+        return self.clock.now().astimezone(self.tz)
 
     def audience(self, key: str) -> Audience | None:
-        return self.app.audiences.get(key)
+        return self.audiences.get(key)
 
     async def recipients(self, audience: str, param: str, urgent: bool) -> list[Recipient]:
         found = self.audience(audience)
@@ -234,16 +252,20 @@ class Broadcaster:
         # Blocked people never; people who muted announcements only for urgent ones.
         return await self.db.announcements.recipients(ids, include_muted=urgent)
 
-    def locale_of(self, recipient: Recipient) -> str:
-        return locale_for(
-            recipient.language, recipient.telegram_language, self.app.settings.default_locale
-        )
+    def audience_list(self) -> list[tuple[str, str]]:
+        """(key, label in the current locale) of every audience an announcement can go to."""
+        return [(a.key, a.label()) for a in self.audiences.all()]
+
+    def preview(self, body: dict[str, Any], urgent: bool, locale: str) -> dict[str, Any]:
+        """One version as its readers in `locale` will see it."""
+        with self.notifier.speaking(locale):
+            return render(body, urgent)
 
     def payloads(self, content: dict[str, Any], urgent: bool) -> dict[str, dict[str, Any]]:
         """The rendered payload for readers of each language the bot speaks."""
         rendered = {}
         for locale in LANGUAGE_NAMES:
-            with in_locale(self.app.i18n, locale):
+            with self.notifier.speaking(locale):
                 rendered[locale] = render(
                     content["versions"][pick_version(content, locale)], urgent
                 )
@@ -282,7 +304,7 @@ class Broadcaster:
 
     def schedule(self, announcement: Announcement) -> None:
         assert announcement.send_at is not None
-        self.app.scheduler.at(
+        self.scheduler.at(
             f"ann-{announcement.id}", announcement.send_at, self.fire, announcement.id
         )
 
@@ -307,7 +329,7 @@ class Broadcaster:
                 await audit(self.db, actor, "announcement.sent", f"#{announcement_id}")
         if not moved:
             return False
-        self.app.scheduler.cancel(f"ann-{announcement_id}")
+        self.scheduler.cancel(f"ann-{announcement_id}")
         announcement = await self.db.announcements.get(announcement_id)
         assert announcement is not None
         self._spawn(self.queue(announcement))
@@ -336,7 +358,7 @@ class Broadcaster:
             )
             if done:
                 await audit(self.db, actor, "announcement.cancelled", f"#{announcement_id}")
-        self.app.scheduler.cancel(f"ann-{announcement_id}")
+        self.scheduler.cancel(f"ann-{announcement_id}")
         return done
 
     async def stop(self, announcement_id: int, actor: int) -> bool:
@@ -380,7 +402,7 @@ class Broadcaster:
             announcement.audience, announcement.audience_param, announcement.urgent
         )
         payloads = self.payloads(announcement.content, announcement.urgent)
-        priority = URGENT_PRIORITY if announcement.urgent else 0
+        priority = Priority.URGENT if announcement.urgent else Priority.BULK
         async with self.db.transaction():
             await self.db.announcements.set_total(ann_id, len(people))
         for start in range(0, len(people), QUEUE_CHUNK):
@@ -389,18 +411,18 @@ class Broadcaster:
                 current = await self.db.announcements.get(ann_id)
                 if current is None or current.status != "queuing":
                     return  # stopped meanwhile
-                await self.db.deliveries.enqueue(
-                    NewDelivery(
-                        user_id=person.id,
-                        kind=KIND,
+                await self.notifier.queue(
+                    self.notifier.message(
+                        person.id,
+                        person,
+                        KIND,
+                        payloads.__getitem__,
                         ref=str(ann_id),
-                        dedup_key=f"ann:{ann_id}:{person.id}",
-                        payload=payloads[self.locale_of(person)],
+                        key=f"ann:{ann_id}:{person.id}",
                         priority=priority,
                     )
                     for person in chunk
                 )
-            self.app.engine.wake()
         async with self.db.transaction():
             await self.db.announcements.move(ann_id, ("queuing",), "sending")
         logger.info("Announcement %s queued for %d people", ann_id, len(people))
@@ -408,22 +430,17 @@ class Broadcaster:
 
     # -- progress
 
-    def author_locale(self, user: Any) -> str:
-        if user is None:
-            return self.app.settings.default_locale
-        return locale_for(user.language, user.telegram_language, self.app.settings.default_locale)
-
     async def _open_progress(self, announcement: Announcement) -> None:
         if announcement.id in self._progress:
             return
         message_id = announcement.progress_message_id
         if message_id is None and announcement.author_id is not None:
             author = await self.db.users.get(announcement.author_id)
-            with in_locale(self.app.i18n, self.author_locale(author)):
+            with self.notifier.speaking_to(author):
                 text = progress_text(announcement.id, {}, announcement.total, 0.0, None)
                 markup = progress_keyboard(announcement.id)
             try:
-                sent = await self.app.bot.send_message(
+                sent = await self.bot.send_message(
                     announcement.author_id, text, reply_markup=markup
                 )
             except TelegramAPIError as exc:
@@ -479,7 +496,7 @@ class Broadcaster:
         if progress.message_id is None or announcement.author_id is None:
             return
         author = await self.db.users.get(announcement.author_id)
-        with in_locale(self.app.i18n, self.author_locale(author)):
+        with self.notifier.speaking_to(author):
             text = progress_text(announcement.id, counts, announcement.total, rate, final)
             markup = None if final else progress_keyboard(announcement.id)
         progress.last_edit = time.monotonic()
@@ -487,7 +504,7 @@ class Broadcaster:
             return  # Telegram refuses an edit to identical content
         progress.last_text = text
         try:
-            await self.app.bot.edit_message_text(
+            await self.bot.edit_message_text(
                 text=text,
                 chat_id=announcement.author_id,
                 message_id=progress.message_id,
@@ -505,41 +522,45 @@ class Broadcaster:
         """The end-of-broadcast report, queued to the author (inside the caller's transaction)."""
         if announcement.author_id is None:
             return
-        author = await self.db.users.get(announcement.author_id)
-        with in_locale(self.app.i18n, self.author_locale(author)):
-            text = "\n".join(
-                [
-                    _("<b>Report on announcement #{id}</b>").format(id=announcement.id),
-                    _("Sent: {sent} · failed: {failed} · blocked the bot: {blocked}").format(
-                        sent=counts.get("sent", 0),
-                        failed=counts.get("failed", 0),
-                        blocked=counts.get("blocked", 0),
-                    ),
-                    _("Took {time}.").format(
-                        time=duration(round(time.monotonic() - progress.started))
-                    ),
-                ]
-            )
-        await self.db.deliveries.enqueue(
-            [
-                NewDelivery(
-                    user_id=announcement.author_id,
-                    kind="notice",
-                    ref=f"ann-report-{announcement.id}",
-                    dedup_key=f"ann-report:{announcement.id}",
-                    payload={"kind": "text", "text": text},
-                    priority=URGENT_PRIORITY,
-                )
+        took = round(time.monotonic() - progress.started)
+
+        def content(locale: str) -> Payload:
+            lines = [
+                _("<b>Report on announcement #{id}</b>").format(id=announcement.id),
+                _("Sent: {sent} · failed: {failed} · blocked the bot: {blocked}").format(
+                    sent=counts.get("sent", 0),
+                    failed=counts.get("failed", 0),
+                    blocked=counts.get("blocked", 0),
+                ),
+                _("Took {time}.").format(time=duration(took)),
             ]
+            return text_payload("\n".join(lines))
+
+        await self._tell_author(announcement, "report", content)
+
+    async def _tell_author(
+        self, announcement: Announcement, what: str, content: Callable[[str], Payload]
+    ) -> None:
+        """A notice about an announcement to its author (in the caller's transaction)."""
+        author_id = announcement.author_id
+        assert author_id is not None
+        message = self.notifier.message(
+            author_id,
+            await self.db.users.get(author_id),
+            "notice",
+            content,
+            ref=f"ann-{what}-{announcement.id}",
+            key=f"ann-{what}:{announcement.id}",
+            priority=Priority.URGENT,
         )
-        self.app.engine.wake()
+        await self.notifier.queue([message])
 
     # -- start
 
     async def resume(self) -> None:
         """At start: schedule what is scheduled, ask about what was missed, finish the rest."""
-        now = self.app.clock.now()
-        grace = timedelta(minutes=self.app.settings.missed_grace_minutes)
+        now = self.clock.now()
+        grace = self.missed_grace
         for announcement in await self.db.announcements.with_status("scheduled"):
             assert announcement.send_at is not None
             if announcement.send_at < now - grace:
@@ -549,7 +570,7 @@ class Broadcaster:
         for announcement in await self.db.announcements.with_status("queuing"):
             logger.info("Announcement %s was being queued at the last stop", announcement.id)
             self._spawn(self.queue(announcement))
-        self.app.scheduler.every("broadcast-progress", TICK_EVERY, self.tick)
+        self.scheduler.every("broadcast-progress", TICK_EVERY, self.tick)
 
     async def _missed(self, announcement: Announcement) -> None:
         async with self.db.transaction():
@@ -558,35 +579,19 @@ class Broadcaster:
             await audit(self.db, None, "announcement.missed", f"#{announcement.id}")
             if announcement.author_id is None:
                 return
-            author = await self.db.users.get(announcement.author_id)
-            with in_locale(self.app.i18n, self.author_locale(author)):
-                assert announcement.send_at is not None
-                when = fmt_datetime(
-                    announcement.send_at.astimezone(self.tz), self.author_locale(author)
-                )
+            send_at = announcement.send_at
+            assert send_at is not None
+
+            def content(locale: str) -> Payload:
+                when = fmt_datetime(send_at.astimezone(self.tz), locale)
                 text = _(
                     "⚠️ Announcement #{id} was due at {when}, but the bot was not running then. "
                     "Send it now?"
                 ).format(id=announcement.id, when=when)
                 text += "\n\n" + html.escape(preview_line(announcement.content))
-                markup = missed_keyboard(announcement.id)
-            await self.db.deliveries.enqueue(
-                [
-                    NewDelivery(
-                        user_id=announcement.author_id,
-                        kind="notice",
-                        ref=f"ann-missed-{announcement.id}",
-                        dedup_key=f"ann-missed:{announcement.id}",
-                        payload={
-                            "kind": "text",
-                            "text": text,
-                            "reply_markup": markup.model_dump(exclude_none=True),
-                        },
-                        priority=URGENT_PRIORITY,
-                    )
-                ]
-            )
-        self.app.engine.wake()
+                return text_payload(text, missed_keyboard(announcement.id))
+
+            await self._tell_author(announcement, "missed", content)
         logger.warning("Announcement %s missed its time; the author is asked", announcement.id)
 
     async def shutdown(self) -> None:
@@ -608,21 +613,18 @@ def preview_line(content: dict[str, Any], limit: int = 80) -> str:
 # ---------------------------------------------------------------------- audiences
 
 
-def register_audiences(app: App) -> None:
+def register_audiences(audiences: AudienceRegistry, locale_of: Callable[[Reader], str]) -> None:
     """The audiences this feature owns: everyone, and by language."""
-    default = app.settings.default_locale
 
     async def everyone(db: Any, param: str) -> list[int]:
         return await db.announcements.active_user_ids()
 
     async def by_language(db: Any, param: str) -> list[int]:
         people = await db.announcements.active_languages()
-        return [
-            p.id for p in people if locale_for(p.language, p.telegram_language, default) == param
-        ]
+        return [p.id for p in people if locale_of(p) == param]
 
-    app.audiences.add(Audience("all", lambda: _("Everyone"), everyone))
-    app.audiences.add(
+    audiences.add(Audience("all", lambda: _("Everyone"), everyone))
+    audiences.add(
         Audience(
             "lang",
             lambda: _("By language"),
@@ -632,16 +634,10 @@ def register_audiences(app: App) -> None:
     )
 
 
-async def setup(app: App) -> None:
-    broadcaster = Broadcaster(app)
-    register_audiences(app)
-    app.dp["broadcaster"] = broadcaster
-
-    async def on_start(_app: App) -> None:
-        await broadcaster.resume()
-
-    async def on_stop(_app: App) -> None:
-        await broadcaster.shutdown()
-
-    app.startup_hooks.append(on_start)
-    app.shutdown_hooks.append(on_stop)
+def setup(dp: Dispatcher, broadcaster: Broadcaster) -> None:
+    """Announcements: the broadcaster in the workflow data, its audiences offered, resumed at
+    start-up, its queuing tasks cancelled at shutdown (what was queued stays queued)."""
+    register_audiences(broadcaster.audiences, broadcaster.notifier.locale_of)
+    dp["broadcaster"] = broadcaster
+    dp.startup.register(broadcaster.resume)
+    dp.shutdown.register(broadcaster.shutdown)

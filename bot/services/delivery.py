@@ -12,7 +12,6 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,8 +38,6 @@ MAX_BACKOFF = 60.0
 IDLE_WAIT = 5.0  # seconds between looks at the queue when nothing is due
 # The per-chat pacing table is pruned when it grows past this many chats.
 CHAT_TABLE_LIMIT = 20_000
-# Called after each finished delivery, e.g. to update a broadcast's progress message.
-FinishHook = Callable[[Delivery, str], Awaitable[None]]
 
 
 class RateLimiter:
@@ -56,18 +53,11 @@ class RateLimiter:
     def rate(self) -> float:
         return 1.0 / self.interval
 
-    def set_rate(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-
     def pause(self, seconds: float) -> None:
         until = time.monotonic() + seconds
         self._paused_until = max(self._paused_until, until)
         # Slots already handed out before the 429 are pushed behind the pause too.
         self._next = max(self._next, until)
-
-    @property
-    def paused_for(self) -> float:
-        return max(0.0, self._paused_until - time.monotonic())
 
     async def acquire(self) -> None:
         while True:
@@ -99,7 +89,6 @@ class DeliveryEngine:
         self.limiter = RateLimiter(rate)
         self.per_chat_interval = per_chat_interval
         self.paid = paid
-        self.finish_hooks: list[FinishHook] = []
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
@@ -114,10 +103,6 @@ class DeliveryEngine:
     def wake(self) -> None:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
 
     async def start(self) -> None:
         async with self.db.transaction():
@@ -207,21 +192,15 @@ class DeliveryEngine:
                 await self.limiter.acquire()
             finally:
                 self._waiting.pop(delivery.id, None)
-            outcome = await self._attempt(delivery)
+            await self._attempt(delivery)
         except asyncio.CancelledError:
             return  # stopped before sending: stop() gives the row back
         except Exception:
             logger.exception("Delivery %s failed unexpectedly", delivery.id)
-            outcome = "failed"
             async with self.db.transaction():
                 await self.db.deliveries.mark_failed(delivery.id, "internal error")
         finally:
             self._slots.release()
-        for hook in self.finish_hooks:
-            try:
-                await hook(delivery, outcome)
-            except Exception:
-                logger.exception("A delivery hook failed")
 
     async def _chat_pace(self, chat_id: int) -> None:
         """About one message per second to one chat, as Telegram asks."""

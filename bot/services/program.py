@@ -96,10 +96,6 @@ class ProgramService:
             value = self._derived[key] = build()
             return value
 
-    @property
-    def loaded(self) -> bool:
-        return self._program is not None
-
     async def load(self, fallback_file: Path) -> None:
         """Load the stored program; an empty database gets `fallback_file` imported."""
         stored = await self.db.programs.current()

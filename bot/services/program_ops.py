@@ -10,7 +10,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+
+from aiogram import Dispatcher
 
 from bot.program.diff import ProgramDiff, program_diff
 from bot.program.dump import dump_program
@@ -28,13 +29,10 @@ from bot.program.edits import (
 from bot.program.files import ProgramFile, load_program_bytes
 from bot.program.loader import ProgramError, ProgramInvalid, parse_program
 from bot.program.model import Program
+from bot.services.agenda import AgendaService
 from bot.services.audit import audit
 from bot.services.program import ImportResult, ProgramService, Recorder, summary_json
 from db import Database
-
-if TYPE_CHECKING:
-    from bot.app import App
-    from bot.services.agenda import AgendaService
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +248,11 @@ def audit_details(details: str) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
-async def setup(app: App) -> None:
-    agenda: AgendaService = app.dp["agenda_service"]
-    app.dp["program_ops"] = ProgramOps(app.db, app.programs, agenda)
+def setup(
+    dp: Dispatcher, db: Database, programs: ProgramService, agenda: AgendaService
+) -> ProgramOps:
+    """The organizers' programme tools in the workflow data (the agenda service counts who a
+    change would tell)."""
+    ops = ProgramOps(db, programs, agenda)
+    dp["program_ops"] = ops
+    return ops

@@ -12,14 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from aiogram.utils.i18n import I18n
-
-from bot.clock import Clock
-from bot.i18n import _, fmt_date, in_locale, locale_for
+from bot.i18n import _, fmt_date
 from bot.program.model import Program, Registration
-from bot.services.delivery import DeliveryEngine
+from bot.services.notify import Notifier, Priority, text_payload
 from db import Database
-from db.deliveries import NewDelivery
 from db.registrations import STATUSES, RegistrationData, RegistrationRow
 
 logger = logging.getLogger(__name__)
@@ -319,17 +315,21 @@ def to_xlsx(header: list[str], table: list[list[str]], title: str) -> bytes:
 # ---------------------------------------------------------------------------------- service
 
 
+def promoted_text(number: str) -> str:
+    """The news for someone let in from the waiting list, in the current locale."""
+    return _(
+        "🎉 Good news: a place has become free, and you are now registered for the "
+        "youth meeting! Your number is <b>{number}</b>. Open /register to see your "
+        "QR code for check-in."
+    ).format(number=number)
+
+
 class RegistrationService:
     """Places people in the meeting or on its waiting list, and promotes from the list."""
 
-    def __init__(
-        self, db: Database, engine: DeliveryEngine, i18n: I18n, clock: Clock, default_locale: str
-    ) -> None:
+    def __init__(self, db: Database, notifier: Notifier) -> None:
         self.db = db
-        self.engine = engine
-        self.i18n = i18n
-        self.clock = clock
-        self.default_locale = default_locale
+        self.notifier = notifier
 
     async def submit(
         self, user_id: int, data: RegistrationData, capacity: int
@@ -368,37 +368,23 @@ class RegistrationService:
                 if row is None:
                     break
                 await self.db.registrations.set_status(row.id, "registered")
-                await self.db.deliveries.enqueue(
+                await self.notifier.queue(
                     [
-                        NewDelivery(
-                            user_id=row.user_id,
-                            kind="registration",
+                        self.notifier.message(
+                            row.user_id,
+                            await self.db.users.get(row.user_id),
+                            "registration",
+                            lambda _locale, number=row.number: text_payload(promoted_text(number)),
                             ref=row.number,
-                            dedup_key=f"reg-promoted:{row.id}:{row.updated_at}",
-                            payload={"kind": "text", "text": await self._promoted_text(row)},
-                            priority=5,
+                            key=f"reg-promoted:{row.id}:{row.updated_at}",
+                            priority=Priority.URGENT,
                         )
                     ]
                 )
                 promoted += 1
         if promoted:
             logger.info("%d people promoted from the waiting list", promoted)
-            self.engine.wake()
         return promoted
-
-    async def _promoted_text(self, row: RegistrationRow) -> str:
-        user = await self.db.users.get(row.user_id)
-        locale = locale_for(
-            user.language if user else None,
-            user.telegram_language if user else None,
-            self.default_locale,
-        )
-        with in_locale(self.i18n, locale):
-            return _(
-                "🎉 Good news: a place has become free, and you are now registered for the "
-                "youth meeting! Your number is <b>{number}</b>. Open /register to see your "
-                "QR code for check-in."
-            ).format(number=row.number)
 
     async def stats(self, program: Program) -> Stats:
         rows = await self.db.registrations.all()

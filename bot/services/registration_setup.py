@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from aiogram import Dispatcher
 
 from bot.i18n import __
 from bot.program.model import Program
-from bot.services.audiences import Audience
+from bot.services.audiences import Audience, AudienceRegistry
+from bot.services.notify import Notifier
+from bot.services.program import ProgramService
 from bot.services.registration import COUNTRIES, RegistrationService, country_label
 from db import Database
 
-if TYPE_CHECKING:
-    from bot.app import App
 
-
-async def setup(app: App) -> None:
-    service = RegistrationService(
-        app.db, app.engine, app.i18n, app.clock, app.settings.default_locale
-    )
-    app.dp["registrations"] = service
+def setup(
+    dp: Dispatcher,
+    db: Database,
+    notifier: Notifier,
+    programs: ProgramService,
+    audiences: AudienceRegistry,
+) -> RegistrationService:
+    service = RegistrationService(db, notifier)
+    dp["registrations"] = service
 
     async def youth(db: Database, _param: str) -> list[int]:
         return await db.registrations.user_ids(("registered", "checked_in"))
@@ -31,9 +34,9 @@ async def setup(app: App) -> None:
             return []
         return await db.registrations.user_ids(("registered", "checked_in"), country)
 
-    app.audiences.add(Audience("youth", lambda: str(__("Youth meeting participants")), youth))
-    app.audiences.add(Audience("wait", lambda: str(__("Youth meeting waiting list")), waiting))
-    app.audiences.add(
+    audiences.add(Audience("youth", lambda: str(__("Youth meeting participants")), youth))
+    audiences.add(Audience("wait", lambda: str(__("Youth meeting waiting list")), waiting))
+    audiences.add(
         Audience(
             "country",
             lambda: str(__("Youth meeting participants by country")),
@@ -42,8 +45,9 @@ async def setup(app: App) -> None:
         )
     )
 
-    async def promote(_app: App) -> None:
-        reg = app.programs.program.registration
+    async def promote() -> None:
+        """At start-up: places freed meanwhile go to people on the waiting list."""
+        reg = programs.program.registration
         if reg is not None:
             await service.promote(reg.capacity)
 
@@ -52,5 +56,6 @@ async def setup(app: App) -> None:
         if program.registration is not None:
             await service.promote(program.registration.capacity)
 
-    app.startup_hooks.append(promote)
-    app.programs.reload_hooks.append(promote_after_reload)
+    dp.startup.register(promote)
+    programs.reload_hooks.append(promote_after_reload)
+    return service

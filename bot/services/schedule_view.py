@@ -69,15 +69,37 @@ def format_label(value: Format) -> str:
     return _("in person")
 
 
-def session_line(program: Program, session: Session, locale: str, number: int | None) -> str:
-    """`1. 10:00–11:00 Title · Hall` with a cancelled session struck through."""
-    title = escape(cut(session.title.get(locale), TITLE_IN_LIST))
-    if session.cancelled:
-        title = "❌ <s>{title}</s> {mark}".format(title=title, mark=_("(cancelled)"))
+def session_when(session: Session, locale: str) -> str:
+    """`Thu, 25 June, 10:00–11:00`."""
+    return f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
+
+
+def session_line(
+    program: Program,
+    session: Session,
+    locale: str,
+    number: int | None = None,
+    *,
+    day: bool = False,
+    title: bool = True,
+) -> str:
+    """A session on one line, as every list, notice and answer shows it:
+    `1. Thu, 25 June, 10:00–11:00 Title · Hall` — the number, the day and the title when
+    asked for; a cancelled session struck through."""
+    when = session_when(session, locale) if day else time_range(session, locale)
     hall = hall_label(program, session.venue, session.hall, locale)
     where = f" · <i>{escape(hall)}</i>" if hall else ""
     prefix = f"<b>{number}.</b> " if number is not None else ""
-    return f"{prefix}{time_range(session, locale)} {title}{where}"
+    if not title:
+        if session.cancelled:
+            return "{prefix}❌ <s>{when}</s> {mark}{where}".format(
+                prefix=prefix, when=when, mark=_("(cancelled)"), where=where
+            )
+        return f"{prefix}{when}{where}"
+    name = escape(cut(session.title.get(locale), TITLE_IN_LIST))
+    if session.cancelled:
+        name = "❌ <s>{title}</s> {mark}".format(title=name, mark=_("(cancelled)"))
+    return f"{prefix}{when} {name}{where}"
 
 
 Entry = tuple[str, str | None, int]  # line, session id (None: a heading), number
@@ -212,17 +234,23 @@ def notice_line(session: Session, locale: str) -> str:
     return f"📢 <b>{escape(session.notice.get(locale))}</b>"
 
 
-def session_card(program: Program, session: Session, locale: str) -> str:
+def session_head(program: Program, session: Session, locale: str) -> list[str]:
+    """The top of a session's card: title, cancelled or not, the organizers' notice, when,
+    where (with the address)."""
     lines = [f"<b>{escape(session.title.get(locale))}</b>"]
     if session.cancelled:
         lines.append("❌ <b>{}</b>".format(_("Cancelled")))
     if session.notice:
         lines.append(notice_line(session, locale))
-    when = f"{fmt_day(session.day, locale)}, {time_range(session, locale)}"
-    lines.append("🕒 " + when)
+    lines.append("🕒 " + session_when(session, locale))
     place = place_label(program, session.venue, session.hall, locale)
     if place:
         lines.append("📍 " + escape(place))
+    return lines
+
+
+def session_card(program: Program, session: Session, locale: str) -> str:
+    lines = session_head(program, session, locale)
     fmt = _("Format: {format}").format(format=format_label(session.format))
     if session.stream_link:
         fmt += " — " + '<a href="{url}">{label}</a>'.format(

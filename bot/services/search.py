@@ -26,7 +26,9 @@ from rapidfuzz import fuzz, process
 from bot.program.model import CityPair, Program, Text
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from aiogram import Dispatcher
+
+    from bot.services.program import ProgramService
 
 logger = logging.getLogger(__name__)
 
@@ -402,8 +404,9 @@ class SearchService:
         return self.index.search(query, limit, kinds)
 
 
-async def setup(app: App) -> None:
+def setup(dp: Dispatcher, programs: ProgramService) -> SearchService:
     """The search service in the workflow data, its index following the current program."""
-    service = SearchService(app.programs.program)
-    app.dp["search"] = service
-    app.programs.reload_hooks.append(service.reload)
+    service = SearchService(programs.program)
+    dp["search"] = service
+    programs.reload_hooks.append(service.reload)
+    return service

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.i18n import create_i18n
 from bot.scheduler import Scheduler
 from bot.services.agenda import AgendaService
+from bot.services.notify import Notifier
 from bot.services.program import ProgramService
 from bot.settings import SAMPLE_PROGRAM
 from db import Database
@@ -38,15 +39,8 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Database, ProgramService,
     programs = ProgramService(db)
     await programs.load(SAMPLE_PROGRAM)
     clock = Clock()
-    service = AgendaService(
-        db,
-        programs,
-        clock,
-        create_i18n("ru"),
-        Engine(),
-        Scheduler(clock),
-        "ru",  # type: ignore[arg-type]
-    )
+    notifier = Notifier(db, Engine(), create_i18n("ru"), "ru")  # type: ignore[arg-type]
+    service = AgendaService(db, programs, clock, notifier, Scheduler(clock))
     programs.import_hooks.append(service.on_import)
     async with db.transaction():
         for uid, lang in ((1, "en"), (2, "ru"), (3, "be")):

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.program.loader import (
-    SAMPLE_PROGRAM_PATH,
     ProgramError,
     ProgramInvalid,
-    load_program_file,
     parse_program,
     program_checksum,
 )
 from bot.program.model import LANGUAGES, Program, SessionKind, Text
+from bot.services.program import check_file
+from bot.settings import SAMPLE_PROGRAM
 
 # 22 lines; every snippet below starts on line 23.
 BASE = """\
@@ -78,7 +78,9 @@ def parse(extra: str = "", base: str = BASE) -> Program:
 
 @pytest.fixture(scope="module")
 def sample() -> Program:
-    return load_program_file(SAMPLE_PROGRAM_PATH)
+    result = check_file(SAMPLE_PROGRAM)
+    assert result.program is not None, result.errors
+    return result.program
 
 
 def _texts(program: Program) -> list[tuple[str, Text]]:
@@ -581,13 +583,11 @@ def test_empty_and_non_mapping_files() -> None:
 
 def test_unreadable_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
-    with pytest.raises(ProgramInvalid) as info:
-        load_program_file(missing)
-    [err] = info.value.errors
+    [err] = check_file(missing).errors
     assert (err.file, err.line, err.message) == (
         str(missing),
         None,
-        "cannot read the file: {reason}",
+        "cannot read the file: {error}",
     )
     assert err.render().startswith(f"{missing}: cannot read the file: ")
 
@@ -595,19 +595,22 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "cp1251.yaml"
     path.write_bytes("forum: Могилёв".encode("cp1251"))
-    with pytest.raises(ProgramInvalid) as info:
-        load_program_file(path)
-    assert [e.message for e in info.value.errors] == ["cannot read the file: {reason}"]
+    [err] = check_file(path).errors
+    assert err.file == str(path)
+    assert err.render() == (
+        f"{path}: the file is not UTF-8 text (a wrong byte at position 7); save it as UTF-8"
+    )
 
 
 def test_load_from_file(tmp_path: Path) -> None:
     path = tmp_path / "program.yaml"
     path.write_text(BASE + SESSION, encoding="utf-8")
-    assert load_program_file(path).sessions[0].id == "a"
+    program = check_file(path).program
+    assert program is not None and program.sessions[0].id == "a"
     path.write_text(BASE + SESSION.replace("day: 2027-06-24", "day: 2027-06-30"), encoding="utf-8")
-    with pytest.raises(ProgramInvalid) as info:
-        load_program_file(str(path))
-    assert [(e.file, e.line) for e in info.value.errors] == [(str(path), 25)]
+    result = check_file(path)
+    assert result.program is None
+    assert [(e.file, e.line) for e in result.errors] == [(str(path), 25)]
 
 
 def test_example_in_the_docs_is_valid() -> None:
