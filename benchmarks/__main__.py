@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table with the date, the machine and the command.
 
-python -m benchmarks                   all five at full size (about 8-10 minutes)
+python -m benchmarks                   all of them at full size (about 15 minutes)
 python -m benchmarks --quick           smaller sizes, for a quick look (about 1-2 minutes)
 python -m benchmarks --only updates,answers
 ./dev bench [the same options]
@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("updates", "answers", "broadcast", "process", "notices")
+ALL = ("updates", "answers", "broadcast", "process", "webhook", "notices")
 
 
 def cpu_model() -> str:
@@ -89,8 +89,7 @@ def main() -> None:
         from benchmarks import broadcast
 
         n = args.recipients or (300 if quick else 3000)
-        print(f"broadcast: {n} recipients, engine then naive loop…", file=sys.stderr)
-        rows += broadcast.report(broadcast.run(n))
+        rows += broadcast.report(broadcast.run(n, chatters=20 if quick else 100))
     if "process" in chosen:
         from benchmarks import process
 
@@ -98,6 +97,14 @@ def main() -> None:
         regs = args.registrations or (500 if quick else 5_000)
         print(f"process: {users} users, {regs} registrations…", file=sys.stderr)
         rows += process.report(process.run(users, regs, max(rounds, 3)))
+    if "webhook" in chosen:
+        from benchmarks import webhook
+
+        count = args.updates or (500 if quick else 2000)
+        print(
+            f"webhook: {count} messages, polling then webhook, {rounds} round(s)…", file=sys.stderr
+        )
+        rows += webhook.report(asyncio.run(webhook.run(count, rounds)))
     if "notices" in chosen:
         from benchmarks import notices
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +18,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 from aiogram.utils.i18n import I18n
 
+from bot.budget import SendBudget
 from bot.clock import Clock
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import _, create_i18n
 from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
-from bot.retry import RetryMiddleware
+from bot.retry import BudgetMiddleware, RetryMiddleware
 from bot.scheduler import Scheduler
 from bot.services import agenda, broadcast, program_ops, registration_setup, search
 from bot.services.audiences import AudienceRegistry
@@ -66,8 +68,21 @@ class App:
         return {**self.dp.workflow_data, "dispatcher": self.dp, "bot": self.bot}
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+def send_budget(settings: Settings, session: BaseSession | None = None) -> SendBudget:
+    """The one budget every message to Telegram takes a slot of (none needed offline)."""
+    from bot.offline import OfflineSession
+
+    if isinstance(session, OfflineSession):
+        return SendBudget(math.inf, math.inf)
+    return SendBudget(settings.send_rate, settings.paid_send_rate)
+
+
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, budget: SendBudget | None = None
+) -> Bot:
     """A Bot speaking HTML; raises aiogram's TokenValidationError for a malformed token."""
+    if budget is None:
+        budget = send_budget(settings, session)
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     bot = Bot(
@@ -75,7 +90,9 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         session=session,
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
+    # Retries outside, the budget inside: each attempt takes a slot of its own.
     bot.session.middleware(RetryMiddleware())
+    bot.session.middleware(BudgetMiddleware(budget))
     return bot
 
 
@@ -153,7 +170,8 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
     runs in registration order, and so does shutdown: in-flight updates first, the
     database last).
     """
-    bot = create_bot(settings, session)
+    budget = send_budget(settings, session)
+    bot = create_bot(settings, session, budget)
     db = await Database.open(settings.database_path)
     try:
         programs = ProgramService(db)
@@ -163,10 +181,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         clock = forum_clock(settings, programs)
         i18n = create_i18n(settings.default_locale)
         scheduler = Scheduler(clock)
-        rate = settings.paid_send_rate if settings.paid_broadcast else settings.send_rate
-        engine = DeliveryEngine(
-            bot, db, clock, rate, settings.per_chat_interval, paid=settings.paid_broadcast
-        )
+        engine = DeliveryEngine(bot, db, clock, budget, settings.per_chat_interval)
         notifier = Notifier(db, engine, i18n, settings.default_locale)
         audiences = AudienceRegistry()
         dp = create_dispatcher(
@@ -194,12 +209,23 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         agenda_service = agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
         program_ops.setup(dp, db, programs, agenda_service)
         search.setup(dp, programs)
-        registration_setup.setup(dp, db, notifier, programs, audiences)
+        registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
+        # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.
+        paid_rate = settings.paid_send_rate if settings.paid_broadcast else None
         broadcast.setup(
             dp,
             broadcast.Broadcaster(
-                db, bot, programs, clock, scheduler, notifier, audiences, missed_grace
+                db,
+                bot,
+                programs,
+                clock,
+                scheduler,
+                notifier,
+                audiences,
+                engine,
+                missed_grace,
+                paid_rate,
             ),
         )
         dp.shutdown.register(app_stopped(engine, scheduler, db, wake))
@@ -260,7 +286,7 @@ def app_stopped(
         try:
             if wake is not None:
                 await wake.stop()
-            scheduler.shutdown()
+            await scheduler.shutdown()
             await engine.stop()
         finally:
             await db.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 
@@ -31,6 +31,7 @@ __all__ = [
     "in_locale",
     "locale_for",
     "ngettext",
+    "translator",
 ]
 
 
@@ -43,6 +44,15 @@ def in_locale(i18n: I18n, locale: str) -> Iterator[None]:
     """Translate for someone other than the sender of the current update (notices, reminders)."""
     with i18n.context(), i18n.use_locale(locale):
         yield
+
+
+def translator(i18n: I18n) -> Callable[[str, str], str]:
+    """`translate(msgid, language)`, for files written in several languages at once."""
+
+    def translate(message: str, locale: str) -> str:
+        return i18n.gettext(message, locale=locale)
+
+    return translate
 
 
 def locale_for(chosen: str | None, telegram_code: str | None, default: str) -> str:

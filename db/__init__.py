@@ -10,6 +10,7 @@ from db.announcements import AnnouncementRepo
 from db.audit import AuditRepo
 from db.base import Connection, open_connection
 from db.deliveries import DeliveryRepo
+from db.faq import FaqRepo
 from db.fsm import FsmRepo
 from db.programs import DraftRepo, EditRepo, ProgramRepo
 from db.questions import QuestionRepo
@@ -36,6 +37,7 @@ class Database:
         self.announcements = AnnouncementRepo(connection)
         self.audit = AuditRepo(connection)
         self.invites = InviteRepo(connection)
+        self.faq = FaqRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -51,10 +53,15 @@ class Database:
         await self.announcements.forget_author(user_id)
         await self.audit.delete_user(user_id)
         await self.invites.delete_user(user_id)
+        await self.faq.forget_author(user_id)
         await self.drafts.delete_user(user_id)
         await self.programs.forget_actor(user_id)
         await self.edits.forget_actor(user_id)
         await self.users.delete(user_id)
+
+    async def scrub(self) -> None:
+        """After deleting a person: no trace left in the file's free pages or the WAL."""
+        await self.connection.checkpoint()
 
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """Everything stored about a person, by kind (user, agenda, sections, questions,

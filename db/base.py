@@ -70,6 +70,15 @@ class Connection:
             finally:
                 self._in_tx = None
 
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it: with secure_delete on, deleted
+        rows are then gone from both files (the WAL keeps old page images until this)."""
+        async with self._lock:
+            async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                busy, _log, _done = await cur.fetchone() or (0, 0, 0)
+        if busy:
+            logger.warning("WAL checkpoint could not finish: a reader holds the WAL")
+
     async def close(self) -> None:
         await self.conn.close()
 
@@ -84,6 +93,8 @@ async def open_connection(path: Path | str) -> Connection:
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA busy_timeout = 5000")
     await conn.execute("PRAGMA synchronous = NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free pages: /forget means gone.
+    await conn.execute("PRAGMA secure_delete = ON")
     connection = Connection(conn)
     await migrate(connection)
     return connection

@@ -40,6 +40,15 @@ class NewDelivery:
     priority: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class QueueState:
+    pending: int
+    due: int
+    sending: int
+    oldest_due: str | None  # not_before of the longest-waiting due row, ISO UTC
+    last_finished: str | None  # when a delivery was last sent (or given up), ISO UTC
+
+
 def _delivery(row: Any) -> Delivery:
     r = dict(row)
     r["payload"] = json.loads(r["payload"])
@@ -86,12 +95,17 @@ class DeliveryRepo:
         return self.db.conn.total_changes - before
 
     async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Mark up to `limit` due pending rows as sending and return them, most urgent first."""
+        """Mark up to `limit` due pending rows as sending and return them, most urgent first.
+
+        Rows of a held group (paused or stopped) stay where they are.
+        """
         async with self.db.conn.execute(
             """UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?
-               WHERE id IN (SELECT id FROM deliveries
-                            WHERE status = 'pending' AND not_before <= ?
-                            ORDER BY priority DESC, not_before, id LIMIT ?)
+               WHERE id IN (SELECT d.id FROM deliveries d
+                            WHERE d.status = 'pending' AND d.not_before <= ?
+                              AND NOT EXISTS (SELECT 1 FROM delivery_holds h
+                                              WHERE h.kind = d.kind AND h.ref = d.ref)
+                            ORDER BY d.priority DESC, d.not_before, d.id LIMIT ?)
                RETURNING *""",
             (utcnow_iso(), _iso(now), limit),
         ) as cur:
@@ -141,8 +155,43 @@ class DeliveryRepo:
         )
         return cur.rowcount
 
+    async def cancel_one(self, delivery_id: int) -> None:
+        """A claimed row of a stopped group: never sent."""
+        await self._finish(delivery_id, "cancelled", error="stopped before sending")
+
+    async def uncancel(self, kind: str, ref: str, now: datetime) -> int:
+        """The cancelled rows of a group are queued again (a stopped broadcast resumed)."""
+        cur = await self.db.conn.execute(
+            """UPDATE deliveries SET status = 'pending', not_before = ?, error = NULL,
+                                     updated_at = ?
+               WHERE kind = ? AND ref = ? AND status = 'cancelled'""",
+            (_iso(now), utcnow_iso(), kind, ref),
+        )
+        return cur.rowcount
+
+    async def hold(self, kind: str, ref: str, how: str) -> None:
+        """Hold a group: its rows are not claimed until `unhold` ("pause" or "stop")."""
+        await self.db.conn.execute(
+            """INSERT INTO delivery_holds (kind, ref, how, created_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (kind, ref) DO UPDATE SET how = excluded.how""",
+            (kind, ref, how, utcnow_iso()),
+        )
+
+    async def unhold(self, kind: str, ref: str) -> None:
+        await self.db.conn.execute(
+            "DELETE FROM delivery_holds WHERE kind = ? AND ref = ?", (kind, ref)
+        )
+
+    async def holds(self) -> dict[tuple[str, str], str]:
+        """Every held group: (kind, ref) -> "pause" or "stop"."""
+        async with self.db.conn.execute("SELECT kind, ref, how FROM delivery_holds") as cur:
+            return {(r[0], r[1]): r[2] for r in await cur.fetchall()}
+
     async def next_due(self) -> datetime | None:
-        sql = "SELECT min(not_before) FROM deliveries WHERE status = 'pending'"
+        sql = """SELECT min(d.not_before) FROM deliveries d
+                 WHERE d.status = 'pending'
+                   AND NOT EXISTS (SELECT 1 FROM delivery_holds h
+                                   WHERE h.kind = d.kind AND h.ref = d.ref)"""
         async with self.db.conn.execute(sql) as cur:
             row = await cur.fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
@@ -154,6 +203,21 @@ class DeliveryRepo:
 
     async def delete_user(self, user_id: int) -> None:
         await self.db.conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
+
+    async def queue_state(self, now: datetime) -> QueueState:
+        """How the queue stands, for /healthz."""
+        sql = """SELECT
+                   count(*) FILTER (WHERE status = 'pending'),
+                   count(*) FILTER (WHERE status = 'pending' AND not_before <= ?),
+                   count(*) FILTER (WHERE status = 'sending'),
+                   min(not_before) FILTER (WHERE status = 'pending' AND not_before <= ?),
+                   max(updated_at) FILTER (WHERE status IN ('sent', 'failed', 'blocked'))
+                 FROM deliveries"""
+        due_by = _iso(now)
+        async with self.db.conn.execute(sql, (due_by, due_by)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return QueueState(row[0], row[1], row[2], row[3], row[4])
 
     async def _finish(
         self, delivery_id: int, status: str, message_id: int | None = None, error: str | None = None

@@ -11,6 +11,7 @@ from handlers import (
     announcements,
     cities,
     fallback,
+    guardian,
     inbox,
     members,
     privacy,
@@ -39,6 +40,7 @@ def routers() -> list[Router]:
         inbox.router,  # before questions: an organizer typing an answer is not asking
         registration_admin.router,
         registration.router,
+        guardian.router,  # /start g-<token>: a parent's consent
         privacy.router,
         members.router,
         admin.router,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import PurePath
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -22,7 +23,7 @@ from bot.keyboards.program import (
     program_menu_keyboard,
     rollback_keyboard,
 )
-from bot.program.files import MAX_PROGRAM_BYTES, PROGRAM_SUFFIXES, base_name
+from bot.program.files import MAX_FILE_BYTES, WORKBOOK_SUFFIXES, YAML_SUFFIXES
 from bot.program.loader import ProgramInvalid
 from bot.services.program import ImportResult, ProgramService
 from bot.services.program_ops import ProgramOps
@@ -76,13 +77,19 @@ async def program_button(
 # ---------------------------------------------------------------- uploads
 
 
+def base_name(filename: str) -> str:
+    """The bare file name: an uploaded name is not a path, whatever it contains."""
+    name = PurePath(filename.replace("\\", "/")).name.strip()
+    return name[:120] or "program"
+
+
 def refusal_before_download(document: Document, name: str) -> str | None:
     """What is wrong with a document that is not worth downloading."""
-    if document.file_size is not None and document.file_size > MAX_PROGRAM_BYTES:
+    if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
         return _("❌ {file} is larger than {max} MB: this cannot be a programme file.").format(
-            file=hd.quote(name), max=MAX_PROGRAM_BYTES // (1024 * 1024)
+            file=hd.quote(name), max=MAX_FILE_BYTES // (1024 * 1024)
         )
-    if not name.lower().endswith(PROGRAM_SUFFIXES):
+    if not name.lower().endswith(WORKBOOK_SUFFIXES + YAML_SUFFIXES):
         return _(
             "❌ {file} is not a programme file. Send the programme as a .yaml file or an "
             "Excel workbook (.xlsx)."

@@ -26,6 +26,7 @@ from bot.services.agenda import AgendaService
 from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
+    Page,
     ScheduleView,
     day_button_label,
     forum_days,
@@ -33,6 +34,7 @@ from bot.services.schedule_view import (
     schedule_intro,
     session_card,
 )
+from bot.settings import Settings
 from db import Database
 from db.users import User
 
@@ -48,26 +50,33 @@ def out_of_date() -> str:
     return _("This button is out of date. Open the menu again.")
 
 
-async def send_days(message: Message, program: Program, clock: Clock, locale: str) -> None:
+async def send_days(
+    message: Message, program: Program, clock: Clock, locale: str, web_app_url: str
+) -> None:
     today = forum_today(program, clock)
     days = [(d, day_button_label(d, today, locale)) for d in forum_days(program, today)]
-    await message.answer(schedule_intro(program, locale), reply_markup=days_keyboard(days))
+    markup = days_keyboard(days, web_app_url)
+    await message.answer(schedule_intro(program, locale), reply_markup=markup)
 
 
 @router.message(Command("schedule"))
 async def schedule_command(
-    message: Message, programs: ProgramService, clock: Clock, locale: str
+    message: Message, programs: ProgramService, clock: Clock, settings: Settings, locale: str
 ) -> None:
-    await send_days(message, programs.program, clock, locale)
+    await send_days(message, programs.program, clock, locale, settings.mini_app_url)
 
 
 @router.callback_query(MenuCb.filter(F.action == "schedule"))
 async def schedule_button(
-    callback: CallbackQuery, programs: ProgramService, clock: Clock, locale: str
+    callback: CallbackQuery,
+    programs: ProgramService,
+    clock: Clock,
+    settings: Settings,
+    locale: str,
 ) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await send_days(callback.message, programs.program, clock, locale)
+        await send_days(callback.message, programs.program, clock, locale, settings.mini_app_url)
 
 
 def parse_day(value: str) -> date | None:
@@ -94,12 +103,16 @@ async def day_chosen(
     if not 0 <= callback_data.page < len(pages):
         await callback.answer(out_of_date(), show_alert=True)
         return
-    page = pages[callback_data.page]
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
-        )
+        await send_day_page(callback.message, day, pages[callback_data.page])
+
+
+async def send_day_page(message: Message, day: date, page: Page) -> None:
+    """One page of a day's list with its numbered buttons (also answers "programme for Friday")."""
+    await message.answer(
+        page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
+    )
 
 
 async def send_now(message: Message, program: Program, clock: Clock, locale: str) -> None:

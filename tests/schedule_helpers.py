@@ -21,6 +21,15 @@ def sample() -> Program:
     return parse_program(sample_text(), str(SAMPLE_PROGRAM))
 
 
+def program_of(path: Path) -> Program:
+    """A program file (YAML or .xlsx) that must be valid."""
+    from bot.services.program import check_file
+
+    result = check_file(path)
+    assert result.program is not None, [e.render() for e in result.errors]
+    return result.program
+
+
 def changed_sample(*, unrelated: bool = False) -> str:
     """The sample with the plenary cancelled and section 1's session moved by half an hour;
     `unrelated`: only the lunch's English title changes instead."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
@@ -35,14 +37,21 @@ class RegViewCb(CallbackData, prefix="rv"):
     action: str
 
 
+class GuardianCb(CallbackData, prefix="gd"):
+    """A parent's or guardian's answer: yes or no, for the registration of the link's token."""
+
+    action: str
+    token: str
+
+
 class PrivacyCb(CallbackData, prefix="pv"):
-    """/forget: yes or no."""
+    """/forget: yes or no; /mydata: file (everything as JSON)."""
 
     action: str
 
 
 class OrgRegCb(CallbackData, prefix="oreg"):
-    """Organizers: stats, csv, xlsx."""
+    """Organizers: stats, csv (`;`, for Excel in Russian or Belarusian), csvc (`,`), xlsx."""
 
     action: str
 
@@ -148,21 +157,33 @@ def summary_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
-def registration_keyboard(status: str, can_edit: bool) -> InlineKeyboardMarkup:
+def share_button(link: str, text: str) -> InlineKeyboardButton:
+    """Opens Telegram's "send to…" dialog with the guardian's link, ready to forward."""
+    query = urlencode({"url": link, "text": text}, quote_via=quote)
+    return InlineKeyboardButton(
+        text=_("📤 Send to my parent or guardian"), url=f"https://t.me/share/url?{query}"
+    )
+
+
+def registration_keyboard(
+    status: str, can_edit: bool, share: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
+    if share is not None and status == "guardian":
+        b.row(share)
     if status == "registered":
         b.row(
             InlineKeyboardButton(
                 text=_("🔳 QR code for check-in"), callback_data=RegViewCb(action="qr").pack()
             )
         )
-    if can_edit and status in ("registered", "waiting"):
+    if can_edit and status in ("registered", "waiting", "guardian"):
         b.row(
             InlineKeyboardButton(
                 text=_("✏️ Change my answers"), callback_data=RegViewCb(action="edit").pack()
             )
         )
-    if status in ("registered", "waiting"):
+    if status in ("registered", "waiting", "guardian"):
         b.row(
             InlineKeyboardButton(
                 text=_("🗑 Cancel my registration"),
@@ -171,6 +192,28 @@ def registration_keyboard(status: str, can_edit: bool) -> InlineKeyboardMarkup:
         )
     b.row(menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[menu_button(_("☰ Menu"), "menu")]])
+
+
+def guardian_keyboard(token: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("✅ I agree"), callback_data=GuardianCb(action="yes", token=token).pack()
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    text=_("❌ I do not agree"),
+                    callback_data=GuardianCb(action="no", token=token).pack(),
+                )
+            ],
+        ]
+    )
 
 
 def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
@@ -184,6 +227,20 @@ def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
                     text=_("No, keep it"), callback_data=RegViewCb(action="cancel_no").pack()
                 ),
             ]
+        ]
+    )
+
+
+def mydata_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("⬇️ All my data as a file (JSON)"),
+                    callback_data=PrivacyCb(action="file").pack(),
+                )
+            ],
+            [menu_button(_("☰ Menu"), "menu")],
         ]
     )
 
@@ -207,7 +264,14 @@ def organizer_keyboard() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(InlineKeyboardButton(text=_("📊 Counts"), callback_data=OrgRegCb(action="stats").pack()))
     b.row(
-        InlineKeyboardButton(text=_("⬇️ CSV"), callback_data=OrgRegCb(action="csv").pack()),
         InlineKeyboardButton(text=_("⬇️ Excel"), callback_data=OrgRegCb(action="xlsx").pack()),
+        InlineKeyboardButton(
+            text=_("⬇️ CSV for Excel (;)"), callback_data=OrgRegCb(action="csv").pack()
+        ),
+    )
+    b.row(
+        InlineKeyboardButton(
+            text=_("⬇️ CSV with commas (,)"), callback_data=OrgRegCb(action="csvc").pack()
+        )
     )
     return b.as_markup()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
@@ -40,10 +40,13 @@ def day_back(day: date, page: int) -> str:
     return f"d{day_key(day)}.{page}"
 
 
-def days_keyboard(days: Sequence[tuple[date, str]]) -> InlineKeyboardMarkup:
+def days_keyboard(days: Sequence[tuple[date, str]], web_app_url: str = "") -> InlineKeyboardMarkup:
+    """The forum days; with the Mini App's https address, a "Full schedule" button opening it."""
     b = InlineKeyboardBuilder()
     for day, label in days:
         b.row(InlineKeyboardButton(text=label, callback_data=DayCb(day=day_key(day)).pack()))
+    if web_app_url.startswith("https://"):
+        b.row(InlineKeyboardButton(text=_("📱 Full schedule"), web_app=WebAppInfo(url=web_app_url)))
     b.row(menu_button(_("⏱ Now and next"), "now"), menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
 

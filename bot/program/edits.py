@@ -14,13 +14,14 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.program.loader import MAX_NOTICE_LENGTH
 from bot.program.model import Program, Section, Session, Text
 
 Patch = dict[str, dict[str, dict[str, Any]]]
 SESSION_FIELDS = frozenset({"day", "start", "end", "venue", "hall", "cancelled", "notice"})
 SECTION_FIELDS = frozenset({"venue", "hall"})
 MAX_DELAY_MINUTES = 12 * 60
+# A notice is a line on the card, not an article.
+MAX_NOTICE_LENGTH = 300
 
 
 class EditKind(StrEnum):

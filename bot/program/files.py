@@ -1,130 +1,95 @@
-"""A program file's bytes, from a path or an upload, turned into a validated Program.
+"""A program file of either format, told apart by its content: YAML text or an Excel workbook.
 
-Every way a programme arrives (`forum-bot check` and `import`, a document sent to the bot)
-goes through `load_program_bytes`, so all of them accept the same formats and refuse the same
-bad files with the same messages. Files from people are hostile: the size is bounded, binary
-files are recognised before any parser sees them, and every problem names the file.
+Files come from organizers' machines and from Telegram uploads, so nothing is trusted: the size
+is limited, a renamed binary is named as such, and every problem is a `ProgramError` that says
+what is wrong with the file, never a traceback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path, PurePath
+import math
+from pathlib import Path
 
 from bot.i18n_markers import N_
-from bot.program.dump import dump_program
 from bot.program.loader import ProgramError, ProgramInvalid, parse_program
 from bot.program.model import Program
 
-MAX_PROGRAM_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# Old binary Office files (.xls, .doc) share this header.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 YAML_SUFFIXES = (".yaml", ".yml")
-WORKBOOK_SUFFIXES = (".xlsx",)
-PROGRAM_SUFFIXES = YAML_SUFFIXES + WORKBOOK_SUFFIXES
-
-# Recognised so that a renamed binary gets a clear answer instead of a YAML syntax error.
-OFFICE = N_("this is not a text file: it looks like an Office document or a ZIP archive")
-BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", OFFICE),
-    (b"\xd0\xcf\x11\xe0", OFFICE),
-    (b"%PDF", N_("this is not a text file: it looks like a PDF document")),
-    (b"\x89PNG", N_("this is not a text file: it looks like an image")),
-    (b"\xff\xd8\xff", N_("this is not a text file: it looks like an image")),
-    (b"GIF8", N_("this is not a text file: it looks like an image")),
-    (b"\x7fELF", N_("this is not a text file: it looks like a program")),
-    (b"MZ", N_("this is not a text file: it looks like a program")),
-    (b"Rar!", N_("this is not a text file: it looks like an archive")),
-    (b"\x1f\x8b", N_("this is not a text file: it looks like an archive")),
-    (b"7z\xbc\xaf", N_("this is not a text file: it looks like an archive")),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class ProgramFile:
-    """A validated program and the program-file text stored for it (YAML for any format)."""
-
-    program: Program
-    source: str
-    filename: str
-
-
-# A reader of one format: (bytes, file name) -> Program, raising ProgramInvalid.
-Reader = Callable[[bytes, str], Program]
 
 
 def file_error(filename: str, message: str, **params: object) -> ProgramInvalid:
-    return ProgramInvalid(
-        [ProgramError(filename, None, "", message, {k: str(v) for k, v in params.items()})]
-    )
+    strings = {k: str(v) for k, v in params.items()}
+    return ProgramInvalid([ProgramError(filename, None, "", message, strings)])
 
 
-def base_name(filename: str) -> str:
-    """The bare file name: an uploaded name is not a path, whatever it contains."""
-    name = PurePath(filename.replace("\\", "/")).name.strip()
-    return name[:120] or "program"
+def megabytes(size: int) -> str:
+    """Rounded up, so that a file just over the limit does not read as the limit itself."""
+    return f"{math.ceil(size * 10 / (1024 * 1024)) / 10:.1f}"
 
 
-def load_program_bytes(
-    data: bytes, filename: str, max_bytes: int | None = MAX_PROGRAM_BYTES
-) -> ProgramFile:
-    """Validate a program file; raises ProgramInvalid with every problem found.
-
-    Errors name the file as `filename` is given (a path on the command line); the stored
-    version keeps only the bare name.
-    """
-    if max_bytes is not None and len(data) > max_bytes:
-        raise file_error(
-            filename, N_("the file is larger than {max} MB"), max=max_bytes // (1024 * 1024)
-        )
-    name = base_name(filename)
-    suffix = PurePath(name).suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        program = read_workbook(data, filename)
-        return ProgramFile(program, dump_program(program), name)
-    if suffix in YAML_SUFFIXES:
-        text = yaml_text(data, filename)
-        return ProgramFile(parse_program(text, filename), text, name)
-    if not suffix:
-        raise file_error(filename, N_("this is not a programme file: send a .yaml or .xlsx file"))
-    raise file_error(
+def too_big(filename: str, size: int) -> ProgramInvalid:
+    return file_error(
         filename,
-        N_("this is not a programme file: send a .yaml or .xlsx file, not {suffix}"),
-        suffix=suffix,
+        N_("the file is {size} MB; a program file can be at most {limit} MB"),
+        size=megabytes(size),
+        limit=MAX_FILE_BYTES // (1024 * 1024),
     )
 
 
-def read_workbook(data: bytes, filename: str) -> Program:
-    """The Excel workbook format plugs in here (bot/program/workbook.py)."""
-    raise file_error(
-        filename, N_("this version of the bot cannot read Excel workbooks; send a .yaml file")
-    )
+def is_workbook(data: bytes) -> bool:
+    return data.startswith(ZIP_MAGIC)
 
 
-def yaml_text(data: bytes, filename: str) -> str:
-    """The text of a YAML program file; binary files and other encodings are refused."""
-    for magic, message in BINARY_MAGIC:
-        if data.startswith(magic):
-            raise file_error(filename, message)
-    if b"\0" in data:
-        raise file_error(filename, N_("this is not a text file: it contains binary data"))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+def parse_program_bytes(data: bytes, filename: str) -> Program:
+    """The program in a file's bytes, YAML or .xlsx by content; raises ProgramInvalid."""
+    if len(data) > MAX_FILE_BYTES:
+        raise too_big(filename, len(data))
+    if is_workbook(data):
+        from bot.program.workbook import read_workbook  # lazy: openpyxl is slow to import
+
+        return read_workbook(data, filename)
+    if data.startswith(OLE_MAGIC):
         raise file_error(
             filename,
             N_(
-                "the file is not UTF-8 text (a wrong byte at position {position}); save it as UTF-8"
+                "this is an old binary Office file (.xls) or a workbook with a password; save it "
+                "as an Excel workbook (.xlsx) without a password"
             ),
-            position=exc.start,
-        ) from None
-
-
-def load_program_path(path: Path) -> ProgramFile:
-    """A program file on disk (the command line), read as its bytes."""
+        )
+    suffix = Path(filename).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        raise file_error(
+            filename, N_("the file is named {suffix} but is not an Excel workbook"), suffix=suffix
+        )
+    if b"\x00" in data:
+        raise file_error(
+            filename,
+            N_("not a program file: expected an Excel workbook (.xlsx) or a YAML text file"),
+        )
     try:
-        data = Path(path).read_bytes()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise file_error(
+            filename,
+            N_("the text is not in UTF-8 (byte {offset}); save the file as UTF-8"),
+            offset=exc.start,
+        ) from None
+    return parse_program(text, filename)
+
+
+def read_program_file(path: Path) -> bytes:
+    """A program file's bytes, refusing a file over the size limit before reading it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise too_big(str(path), size)
+        return path.read_bytes()
     except OSError as exc:
         raise file_error(
             str(path), N_("cannot read the file: {error}"), error=exc.strerror or str(exc)
-        ) from None
-    return load_program_bytes(data, str(path))
+        ) from exc

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from aiogram import Dispatcher
 
 from bot.program.diff import ProgramDiff, program_diff
-from bot.program.dump import dump_program
 from bot.program.edits import (
     Edit,
     EditKind,
@@ -26,12 +25,18 @@ from bot.program.edits import (
     plan_edit,
     undo_plan,
 )
-from bot.program.files import ProgramFile, load_program_bytes
 from bot.program.loader import ProgramError, ProgramInvalid, parse_program
 from bot.program.model import Program
+from bot.program.writer import program_yaml
 from bot.services.agenda import AgendaService
 from bot.services.audit import audit
-from bot.services.program import ImportResult, ProgramService, Recorder, summary_json
+from bot.services.program import (
+    ImportResult,
+    ProgramService,
+    Recorder,
+    load_program_bytes,
+    summary_json,
+)
 from db import Database
 
 logger = logging.getLogger(__name__)
@@ -91,19 +96,22 @@ class ProgramOps:
 
     async def preview_upload(self, actor: int, data: bytes, filename: str) -> Preview:
         """Check an uploaded file and keep it as a draft; raises ProgramInvalid."""
-        # Parsing a large file takes a while: not on the event loop's time.
-        loaded = await asyncio.to_thread(load_program_bytes, data, filename)
-        old, base = self.programs.program, self.programs.version
+        # Reading a large file takes a while: not on the event loop's time.
+        checked = await asyncio.to_thread(load_program_bytes, data, filename)
+        if checked.program is None:
+            raise ProgramInvalid(checked.errors)
+        new = checked.program
+        old, base = self.programs.base, self.programs.version
         assert base is not None
-        diff = program_diff(old, loaded.program)
-        notified = await self.agenda.count_affected(self.db, old, loaded.program)
+        diff = program_diff(old, new)
+        notified = await self.agenda.count_affected(self.db, old, new)
         draft_id = None
-        if old != loaded.program:
+        if old != new:
             expired = (datetime.now(UTC) - DRAFT_TTL).isoformat(timespec="seconds")
             async with self.db.transaction():
                 await self.db.drafts.delete_older(expired)
-                draft_id = await self.db.drafts.add(actor, base, loaded.filename, loaded.source)
-        return Preview(loaded.filename, base, old, loaded.program, diff, notified, draft_id)
+                draft_id = await self.db.drafts.add(actor, base, filename, checked.source)
+        return Preview(filename, base, old, new, diff, notified, draft_id)
 
     async def confirm_upload(self, actor: int, draft_id: int) -> ImportResult | None:
         """Import a previewed upload; None if the draft is gone (done, cancelled, expired)."""
@@ -117,8 +125,10 @@ class ProgramOps:
             await record(result)
             await self.db.drafts.delete(draft_id)
 
-        result = await self.programs.store(
-            ProgramFile(program, draft.source, draft.filename),
+        result = await self.programs.import_program(
+            program,
+            draft.filename,
+            draft.source,
             actor=actor,
             expected=draft.base_version,
             record=record_and_drop,
@@ -144,7 +154,7 @@ class ProgramOps:
         if target is None:
             return None
         program = await asyncio.to_thread(parse_program, target.source, target.filename)
-        old, base = self.programs.program, self.programs.version
+        old, base = self.programs.base, self.programs.version
         assert base is not None
         notified = await self.agenda.count_affected(self.db, old, program)
         diff = program_diff(old, program)
@@ -157,8 +167,10 @@ class ProgramOps:
         if target is None:
             return None
         program = await asyncio.to_thread(parse_program, target.source, target.filename)
-        return await self.programs.store(
-            ProgramFile(program, target.source, target.filename),
+        return await self.programs.import_program(
+            program,
+            target.filename,
+            target.source,
             kind="rollback",
             actor=actor,
             expected=expected,
@@ -171,7 +183,8 @@ class ProgramOps:
 
     async def edit(self, actor: int, edit: Edit) -> EditOutcome:
         """Apply a live edit to the current programme at once."""
-        program, expected = self.programs.program, self.programs.version
+        # The stored programme, not the one with the inbox's saved FAQ merged in.
+        program, expected = self.programs.base, self.programs.version
         assert expected is not None
         try:
             plan = plan_edit(program, edit)
@@ -185,7 +198,7 @@ class ProgramOps:
             return EditOutcome(refused=EditRefused(Refusal.GONE))
         if stored.undone_by is not None:
             return EditOutcome(stored.target, refused=EditRefused(Refusal.CHANGED))
-        program, expected = self.programs.program, self.programs.version
+        program, expected = self.programs.base, self.programs.version
         assert expected is not None
         try:
             plan = undo_plan(program, stored.before, stored.after)
@@ -207,7 +220,7 @@ class ProgramOps:
     ) -> EditOutcome:
         outcome = EditOutcome(target, plan=plan)
         try:
-            loaded = await asyncio.to_thread(edited_file, program, plan.after)
+            edited, source = await asyncio.to_thread(edited_file, program, plan.after)
         except EditRefused as refused:
             return EditOutcome(target, refused=refused)
         except ProgramInvalid as exc:
@@ -225,16 +238,22 @@ class ProgramOps:
             details = summary_json(result, kind=str(kind), target=target, undoes=undoes)
             await audit(self.db, actor, "program.edit", details, ref=f"edit:{edit_id}")
 
-        outcome.result = await self.programs.store(
-            loaded, kind="undo" if undoes else "edit", actor=actor, expected=expected, record=record
+        outcome.result = await self.programs.import_program(
+            edited,
+            "edit.yaml",
+            source,
+            kind="undo" if undoes else "edit",
+            actor=actor,
+            expected=expected,
+            record=record,
         )
         return outcome
 
 
-def edited_file(program: Program, patch: Patch) -> ProgramFile:
+def edited_file(program: Program, patch: Patch) -> tuple[Program, str]:
     """The patched programme as it will be stored, read back by the loader (its checks too)."""
-    source = dump_program(apply_patch(program, patch))
-    return ProgramFile(parse_program(source, "edit.yaml"), source, "edit.yaml")
+    source = program_yaml(apply_patch(program, patch))
+    return parse_program(source, "edit.yaml"), source
 
 
 def audit_details(details: str) -> dict[str, object] | None:

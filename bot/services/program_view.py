@@ -11,8 +11,8 @@ from html import escape
 
 from bot.i18n import _, fmt_datetime, fmt_day, ngettext
 from bot.program.diff import ItemChanges, Pair, ProgramDiff
-from bot.program.edits import EditKind, EditRefused, Refusal, later_in_hall
-from bot.program.loader import MAX_NOTICE_LENGTH, ProgramError
+from bot.program.edits import MAX_NOTICE_LENGTH, EditKind, EditRefused, Refusal, later_in_hall
+from bot.program.loader import ProgramError
 from bot.program.model import Program, Session
 from bot.services.live_edit import SECTION, Problem, Screen, Step, parse_day
 from bot.services.program import ImportResult
@@ -449,22 +449,29 @@ def status_text(
     return "\n".join(lines)
 
 
-def audit_text(action: str, details: dict[str, object], locale: str) -> str:
-    """A programme entry of the audit log: what kind of change, the file, the counts."""
-    counts = details.get("counts")
-    line = counts_line(counts) if isinstance(counts, dict) else ""
+def program_audit_text(action: str, details: dict[str, object], edit: int | None) -> str:
+    """A programme entry of the audit log in words: what kind of change, from which file or of
+    which session, the counts and how many people were told."""
     parts = []
     file = details.get("file")
     if isinstance(file, str):
         parts.append(escape(file))
     if details.get("origin") == "cli":
-        parts.append(_("command line"))
+        parts.append(_("from the command line"))
     target = details.get("target")
     if isinstance(target, str):
         parts.append(escape(target))
+    counts = details.get("counts")
+    if isinstance(counts, dict):
+        parts.append(counts_line(counts))
     notified = details.get("notified")
-    told = ""
     if isinstance(notified, int):
-        told = ngettext("{n} person told", "{n} people told", notified).format(n=notified)
-    head = " · ".join(parts)
-    return " — ".join(p for p in (head, line, told) if p)
+        parts.append(ngettext("{n} person told", "{n} people told", notified).format(n=notified))
+    what = "; ".join(parts)
+    if action == "program.edit" and details.get("kind") == "undo":
+        return _("undid a live edit (#{id}): {what}").format(id=edit, what=what)
+    if action == "program.edit":
+        return _("edited the programme live (#{id}): {what}").format(id=edit, what=what)
+    if action == "program.rollback":
+        return _("rolled the programme back: {what}").format(what=what)
+    return _("imported the programme: {what}").format(what=what)

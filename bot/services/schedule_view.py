@@ -12,13 +12,14 @@ from datetime import date, datetime
 from html import escape
 
 from bot.i18n import _, fmt_date, fmt_day, fmt_time, ngettext
-from bot.program.model import Format, Program, Section, Session
+from bot.program.model import KIND_LABELS, Format, Program, Section, Session, SessionKind
 
 # Room left under Telegram's 4096 characters for headers and page marks.
 TEXT_BUDGET = 3600
 PAGE_SESSIONS = 24  # three rows of eight numbered buttons
 TITLE_IN_LIST = 110
 DESCRIPTION_LIMIT = 1800
+NOTICE_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,22 @@ def format_label(value: Format) -> str:
     if value is Format.HYBRID:
         return _("hybrid (in person and online)")
     return _("in person")
+
+
+# Kinds a card does not name: a section's meeting says so by its section line.
+UNNAMED_KINDS = frozenset({SessionKind.SECTION, SessionKind.OTHER})
+
+
+def kind_label(kind: SessionKind) -> str:
+    return _(KIND_LABELS[kind])
+
+
+def section_heading(section: Section, locale: str) -> str:
+    """`Section 3: Title`, or the title alone for a section without a number (plain text)."""
+    title = section.title.get(locale)
+    if section.number is None:
+        return title
+    return _("Section {number}: {title}").format(number=section.number, title=title)
 
 
 def session_when(session: Session, locale: str) -> str:
@@ -139,6 +156,21 @@ def day_pages(program: Program, day: date, locale: str) -> list[Page]:
         for n, s in enumerate(program.sessions_on(day), 1)
     ]
     return paginate(header, entries, _("Nothing is planned for this day."))
+
+
+def part_pages(
+    program: Program, day: date, sessions: Sequence[Session], since: str, locale: str
+) -> list[Page]:
+    """A day's page limited to some of its sessions ("the evening", "after lunch"), numbered
+    as on the full day's page so that the buttons open the same cards."""
+    header = f"🗓 <b>{escape(fmt_day(day, locale))}</b>, {escape(since)}"
+    numbers = {s.id: n for n, s in enumerate(program.sessions_on(day), 1)}
+    entries = [
+        (session_line(program, s, locale, numbers[s.id]), s.id, numbers[s.id])
+        for s in sessions
+        if s.id in numbers
+    ]
+    return paginate(header, entries, _("Nothing more is planned for this part of the day."))
 
 
 def forum_days(program: Program, today: date) -> list[date]:
@@ -217,12 +249,11 @@ def now_and_next(program: Program, now: datetime, locale: str) -> tuple[str, lis
 # ---------------------------------------------------------------- cards
 
 
-def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]:
+def people_lines(program: Program, refs: Iterable[str], locale: str) -> list[str]:
+    """Speakers or moderators: entries with their position, plain names as given."""
     lines = []
-    for speaker_id in ids:
-        person = program.speaker(speaker_id)
-        if person is None:
-            continue
+    for ref in refs:
+        person = program.person(ref)
         about = ", ".join(p.get(locale) for p in (person.position, person.organization) if p)
         name = f"<b>{escape(person.name.get(locale))}</b>"
         lines.append(f"• {name} — {escape(about)}" if about else f"• {name}")
@@ -230,14 +261,17 @@ def people_lines(program: Program, ids: Iterable[str], locale: str) -> list[str]
 
 
 def notice_line(session: Session, locale: str) -> str:
-    """The organizers' notice of a session ("starts 15 minutes late"), set from the bot."""
-    return f"📢 <b>{escape(session.notice.get(locale))}</b>"
+    """The organizers' notice of a session ("starts 15 minutes late"): on its card and in the
+    change notices."""
+    return f"📢 <b>{escape(cut(session.notice.get(locale), NOTICE_LIMIT))}</b>"
 
 
 def session_head(program: Program, session: Session, locale: str) -> list[str]:
     """The top of a session's card: title, cancelled or not, the organizers' notice, when,
     where (with the address)."""
     lines = [f"<b>{escape(session.title.get(locale))}</b>"]
+    if session.kind not in UNNAMED_KINDS:
+        lines.append(f"🏷 <i>{escape(kind_label(session.kind))}</i>")
     if session.cancelled:
         lines.append("❌ <b>{}</b>".format(_("Cancelled")))
     if session.notice:
@@ -259,18 +293,20 @@ def session_card(program: Program, session: Session, locale: str) -> str:
     lines.append("🎥 " + fmt if session.format is not Format.IN_PERSON else "👥 " + fmt)
     section = program.section(session.section)
     if section:
-        lines.append(
-            "🧩 "
-            + _("Section {number}: {title}").format(
-                number=section.number, title=escape(section.title.get(locale))
-            )
-        )
+        lines.append("🧩 " + escape(section_heading(section, locale)))
     speakers = people_lines(program, session.speakers, locale)
     if speakers:
         lines += ["", "<b>{}</b>".format(_("Speakers:")), *speakers]
-    moderators = people_lines(program, session.moderators, locale)
+    # A section's moderators who also speak at this session are listed once, as speakers.
+    chairs = [ref for ref in session.moderators if ref not in session.speakers]
+    moderators = people_lines(program, chairs, locale)
     if moderators:
         lines += ["", "<b>{}</b>".format(_("Moderators:")), *moderators]
+    # The section's moderators lead its meetings too unless the session names its own.
+    led = [m for m in section.moderators if m not in session.moderators] if section else []
+    section_moderators = people_lines(program, led, locale)
+    if section_moderators:
+        lines += ["", "<b>{}</b>".format(_("Section moderators:")), *section_moderators]
     if session.description:
         lines += ["", escape(cut(session.description.get(locale), DESCRIPTION_LIMIT))]
     return cut_html("\n".join(lines))
@@ -290,20 +326,13 @@ def sections_text(program: Program, locale: str) -> str:
 
 
 def section_label(section: Section, locale: str) -> str:
-    return cut(f"{section.number}. {section.title.get(locale)}", 60)
+    title = section.title.get(locale)
+    return cut(title if section.number is None else f"{section.number}. {title}", 60)
 
 
 def section_card(program: Program, section: Section, locale: str) -> tuple[str, list[Session]]:
     sessions = list(program.sessions_of_section(section.id))
-    lines = [
-        "🧩 <b>{}</b>".format(
-            escape(
-                _("Section {number}: {title}").format(
-                    number=section.number, title=section.title.get(locale)
-                )
-            )
-        )
-    ]
+    lines = [f"🧩 <b>{escape(section_heading(section, locale))}</b>"]
     place = place_label(program, section.venue, section.hall, locale)
     if place:
         lines.append("📍 " + escape(place))

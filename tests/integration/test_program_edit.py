@@ -198,7 +198,7 @@ async def test_a_section_moves_to_another_hall_with_its_sessions(
     # Undo from the audit log (owners).
     await owner.send("/audit")
     log = await owner.wait_text("Audit log")
-    assert "program.edit" in log.text
+    assert "edited the programme live (#1): s2-agro" in log.text
     await owner.press("Undo edit #", message=log)
     await owner.wait_text("Undone")
     assert fast_app.programs.program == sample()

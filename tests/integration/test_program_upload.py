@@ -4,10 +4,13 @@ bad files, rollback, and participants refused; the app runs in-process against t
 from __future__ import annotations
 
 import asyncio
+import io
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.app import App
@@ -186,9 +189,10 @@ async def test_bad_files_are_refused_and_change_nothing(
 
     cases = [
         ("notes.txt", b"hello", "not a programme file"),
-        ("photo.yaml", b"\x89PNG\r\n\x1a\n" + bytes(64), "looks like an image"),
-        ("office.yml", b"PK\x03\x04" + bytes(64), "looks like an Office document or a ZIP archive"),
-        ("cp1251.yaml", "forum: Могилёв".encode("cp1251"), "not UTF-8 text"),
+        ("photo.yaml", b"\x89PNG\r\n\x1a\n" + bytes(64), "not a program file"),
+        ("office.yml", b"PK\x03\x04" + bytes(64), "not an Excel workbook, or a damaged one"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "not an Excel workbook, or a damaged one"),
+        ("cp1251.yaml", "forum: Могилёв".encode("cp1251"), "not in UTF-8"),
         ("empty.yaml", b"", "the file is empty"),
         ("list.yaml", b"- a\n- b\n", "expected a mapping"),
     ]
@@ -238,7 +242,7 @@ async def test_rollback_restores_the_programme_before_the_last_import(
 
     await owner.send("/admin")
     await owner.wait_message()
-    await owner.press("Programme")
+    await owner.press("🗂 Programme")
     status = await owner.wait_text("Last imported file: v2.yaml")
     await owner.press("Roll back the last import", message=status)
     rollback = await owner.wait_text("Roll back")
@@ -252,7 +256,9 @@ async def test_rollback_restores_the_programme_before_the_last_import(
     assert program_rows(fast_app)[-1][1:3] == ("rollback", OWNER_ID)
     await owner.send("/audit")
     log = await owner.wait_text("Audit log")
-    assert "program.rollback" in log.text and "program.import" in log.text
+    assert "rolled the programme back: v2.yaml" not in log.text  # it names the file it restored
+    assert "rolled the programme back: sample_forum.yaml" in log.text
+    assert "imported the programme: v2.yaml" in log.text and "1 session moved" in log.text
     fake.assert_no_rejections()
 
 
@@ -269,4 +275,56 @@ async def test_participants_cannot_upload(fake: FakeTelegram, fast_app: App) -> 
         await pete.press_data(data.pack(), reply.message_id)
         assert "organizers only" in (await pete.wait_callback_answer())["text"]
     assert program_rows(fast_app) == before
+    fake.assert_no_rejections()
+
+
+def header_column(sheet, name: str) -> int:  # type: ignore[no-untyped-def]
+    return next(c.column for c in sheet[1] if c.value == name)
+
+
+async def test_an_uploaded_workbook_with_a_moved_session_and_a_new_answer(
+    fake: FakeTelegram, fast_app: App
+) -> None:
+    owner = await join(fake, OWNER_ID, "Olga")
+    ann = await join(fake, 7361, "Ann")
+    await save(ann, "d2-s1")
+
+    # The organizer takes the programme as a workbook from the bot and edits it in Excel.
+    await owner.send("/admin")
+    menu = await owner.wait_message()
+    await owner.press("📊 Programme (Excel)", message=menu)
+    exported = await owner.wait_message(lambda m: m.document is not None)
+    book = openpyxl.load_workbook(io.BytesIO(exported.document_bytes or b""))
+    sessions = book["Sessions"]
+    row = next(c.row for c in sessions["A"] if c.value == "d2-s1")
+    sessions.cell(row, header_column(sessions, "start"), time(15, 0))
+    sessions.cell(row, header_column(sessions, "end"), time(18, 0))
+    sessions.cell(row, header_column(sessions, "hall"), "meeting")
+    faq = book["FAQ"]
+    faq_id = faq.cell(2, header_column(faq, "id")).value
+    question = faq.cell(2, header_column(faq, "question_en")).value
+    faq.cell(2, header_column(faq, "answer_en"), "Lunch is now served in the foyer.")
+    edited = io.BytesIO()
+    book.save(edited)
+
+    await owner.send_document("programme.xlsx", edited.getvalue())
+    preview = await owner.wait_message()
+    assert "programme.xlsx: the file is valid" in preview.text
+    assert "1 session moved, FAQ: 1 change" in preview.text
+    assert "15:00–18:00" in preview.text and "Meeting Room" in preview.text
+    assert f"✎ {question}" in preview.text
+    assert "1 person will get one notice" in preview.text
+    await owner.press("✅ Import", message=preview)
+    pressed = owner._last_callback
+    assert pressed is not None
+    await owner.wait_text("The programme is imported")
+    notice = await ann.wait_text(NOTICE)
+    assert notice.received_at - pressed.created <= 2.0
+    assert "15:00–18:00" in notice.text and "Meeting Room" in notice.text
+    await ann.expect_silence(0.3)
+    program = fast_app.programs.program
+    moved = program.session("d2-s1")
+    assert moved is not None and (moved.start, moved.hall) == (time(15, 0), "meeting")
+    entry = program.faq_entry(str(faq_id))
+    assert entry is not None and entry.answer.get("en") == "Lunch is now served in the foyer."
     fake.assert_no_rejections()

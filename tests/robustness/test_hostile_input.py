@@ -126,8 +126,14 @@ async def test_participant_states_survive_hostile_input(fake: FakeTelegram, fast
         probe = Probe(fake, fast_app)
         walker = fake.add_user(810_000, "Anna", language_code="en", phone="+375291234567")
         steps = await walk_registration(probe, walker)
-        assert {"name", "phone", "consent", "gname", "gconsent", "summary"} <= set(steps)
+        assert {"name", "phone", "consent", "gname", "gphone", "summary"} <= set(steps)
+        # The walker, a minor, confirms: the guardian's link is opened by hostile people too.
+        await walker.press("Confirm")
+        await walker.wait_text("Almost done")
+        row = await fast_app.db.registrations.by_user(walker.id)
+        assert row is not None and row.guardian_token
         screens = [
+            Scenario("guardian-link", opener=f"/start g-{row.guardian_token}"),
             Scenario("idle"),
             Scenario("schedule", opener="/schedule"),
             Scenario("agenda", opener="/agenda"),

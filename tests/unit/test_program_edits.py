@@ -6,7 +6,6 @@ from datetime import date, time
 
 import pytest
 
-from bot.program.dump import dump_program
 from bot.program.edits import (
     Edit,
     EditKind,
@@ -18,13 +17,14 @@ from bot.program.edits import (
 )
 from bot.program.loader import parse_program
 from bot.program.model import Program
+from bot.program.writer import program_yaml
 from tests.schedule_helpers import sample
 
 
 def applied(program: Program, edit: Edit) -> Program:
     """The edit applied, written and read back as the bot stores it."""
     plan = plan_edit(program, edit)
-    return parse_program(dump_program(apply_patch(program, plan.after)), "edited.yaml")
+    return parse_program(program_yaml(apply_patch(program, plan.after)), "edited.yaml")
 
 
 def refused(program: Program, edit: Edit) -> Refusal:

@@ -112,6 +112,23 @@ def test_card_escapes_and_shows_people(en: str) -> None:
     assert "Mogilev-Expo Exhibition Centre" in card
 
 
+def test_a_session_card_shows_its_sections_moderators(en: str) -> None:
+    program = sample()
+    # Section 2's meeting names no moderators of its own: the section's lead it. They also
+    # speak there, and a person is listed once.
+    card = session_card(program, program.session("d2-s2"), en)  # type: ignore[arg-type]
+    assert card.count("Sergei Yakubovich") == 1 and card.count("Viktor Lebedev") == 1
+    # Section 1's meeting: the section's moderator who does not speak there is listed apart.
+    card = session_card(program, program.session("d2-s1"), en)  # type: ignore[arg-type]
+    assert card.count("Pavel Grinevich") == 1
+    assert (
+        "Section moderators:" in card and "Marina Sokolova" in card.split("Section moderators")[-1]
+    )
+    # A session outside any section has none.
+    plenary = session_card(program, program.session("plenary"), en)  # type: ignore[arg-type]
+    assert "Section moderators:" not in plenary
+
+
 def test_calendar_of_the_agenda_round_trips() -> None:
     program = sample()
     sessions = [program.session("plenary"), program.session("d3-results")]
