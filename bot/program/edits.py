@@ -125,7 +125,13 @@ def apply_patch(program: Program, patch: Patch) -> Program:
         unknown = set(changes) - SECTION_FIELDS
         if unknown:
             raise ValueError(f"cannot patch section fields {unknown}")
-        sections[section_id] = replace(sections[section_id], **changes)
+        section = sections[section_id] = replace(sections[section_id], **changes)
+        # Sessions that take their place from the section follow it (and keep taking it).
+        for session in program.sessions_of_section(section_id):
+            current = sessions[session.id]
+            taken = {k: getattr(section, k) for k in SECTION_FIELDS if k in current.inherited}
+            if taken:
+                sessions[session.id] = replace(current, **taken)
     return replace(program, sessions=tuple(sessions.values()), sections=tuple(sections.values()))
 
 
@@ -144,6 +150,8 @@ def patched_session(session: Session, changes: Mapping[str, Any], program: Progr
             values[key] = changes[key]
     if "notice" in changes:
         values["notice"] = Text(dict(changes["notice"]), program.forum.default_language)
+    # A value set by an edit is the session's own from now on, not its section's.
+    values["inherited"] = session.inherited - set(changes)
     updated = replace(session, **values)
     tz = program.forum.tz
     return replace(
@@ -245,8 +253,11 @@ def plan_section_hall(program: Program, edit: Edit) -> Patch:
     if venue is None or venue.hall(edit.hall) is None:
         raise EditRefused(Refusal.UNKNOWN_HALL)
     place = {"venue": edit.venue, "hall": edit.hall}
-    # Sessions held somewhere else than a hall (visits, excursions) stay where they are.
-    indoor = [s for s in program.sessions_of_section(section.id) if s.hall]
+    # Sessions held somewhere else than a hall (visits, excursions) stay where they are; those
+    # that take their hall from the section follow it without being named.
+    indoor = [
+        s for s in program.sessions_of_section(section.id) if s.hall and "hall" not in s.inherited
+    ]
     return {
         "sessions": {s.id: dict(place) for s in indoor},
         "sections": {section.id: dict(place)},
@@ -256,6 +267,8 @@ def plan_section_hall(program: Program, edit: Edit) -> Patch:
 def check_clashes(program: Program, patch: Patch) -> None:
     """A changed session may not share its hall at the same time with another one."""
     changed = [program.session(sid) for sid in patch.get("sessions", {})]
+    for section_id in patch.get("sections", {}):
+        changed += [s for s in program.sessions_of_section(section_id) if s.inherited]
     for session in changed:
         if session is None or session.cancelled or not session.hall:
             continue

@@ -117,3 +117,40 @@ def test_undo_restores_unless_changed_again() -> None:
     with pytest.raises(EditRefused) as info:
         undo_plan(again, plan.before, plan.after)
     assert info.value.reason is Refusal.CHANGED
+
+
+INHERITING = """\
+forum: {title: F, city: C, start_date: 2027-06-24, end_date: 2027-06-25, timezone: Europe/Minsk}
+venues:
+  - id: palace
+    name: P
+    address: A
+    latitude: 53.9
+    longitude: 30.3
+    halls: [{id: main, name: Main}, {id: small, name: Small}, {id: side, name: Side}]
+sections:
+  - {id: s, number: 1, title: S, venue: palace, hall: main}
+sessions:
+  - {id: own, day: 2027-06-24, start: "10:00", end: "11:00", title: Own, section: s}
+  - {id: set, day: 2027-06-24, start: "12:00", end: "13:00", title: Set, section: s,
+     venue: palace, hall: side}
+"""
+
+
+def test_sessions_that_take_their_hall_from_the_section_follow_it() -> None:
+    program = parse_program(INHERITING, "p.yaml")
+    own = program.session("own")
+    assert own is not None and own.hall == "main" and "hall" in own.inherited
+    moved = applied(program, Edit(EditKind.SECTION_HALL, "s", venue="palace", hall="small"))
+    after = {s.id: (s.hall, "hall" in s.inherited) for s in moved.sessions}
+    assert after == {"own": ("small", True), "set": ("small", False)}
+    # A hall given to the inheriting session itself is its own from then on, and stays.
+    alone = applied(program, Edit(EditKind.HALL, "own", venue="palace", hall="side"))
+    assert [(s.hall, "hall" in s.inherited) for s in alone.sessions if s.id == "own"] == [
+        ("side", False)
+    ]
+    # Undo puts the section back, and the inheriting session with it.
+    plan = plan_edit(program, Edit(EditKind.SECTION_HALL, "s", venue="palace", hall="small"))
+    back = undo_plan(apply_patch(program, plan.after), plan.before, plan.after)
+    restored = parse_program(program_yaml(apply_patch(moved, back.after)), "back.yaml")
+    assert restored == program
