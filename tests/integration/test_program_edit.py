@@ -20,7 +20,7 @@ from tests.fakeapi.models import FakeMessage
 from tests.harness import OWNER_ID, running_app
 from tests.integration.test_program_upload import (
     join,
-    make_organizer,
+    join_organizer,
     notices,
     save,
     subscribe,
@@ -176,8 +176,7 @@ async def test_a_section_moves_to_another_hall_with_its_sessions(
     fake: FakeTelegram, fast_app: App
 ) -> None:
     owner = await join(fake, OWNER_ID, "Olga")
-    oleg = await join(fake, 7421, "Oleg")
-    await make_organizer(fast_app, oleg)
+    oleg = await join_organizer(fake, fast_app, 7421, "Oleg")
     sub = await join(fake, 7422, "Sub")
     await subscribe(sub, "s2-agro")
 

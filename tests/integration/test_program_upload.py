@@ -52,9 +52,14 @@ async def subscribe(user: FakeUser, section_id: str) -> None:
     await user.wait_message(lambda m: "✖" in " ".join(m.button_texts()))
 
 
-async def make_organizer(app: App, user: FakeUser) -> None:
+async def join_organizer(
+    fake: FakeTelegram, app: App, user_id: int, name: str, language: str = "en"
+) -> FakeUser:
+    """A person who wrote to the bot and was then made an organizer."""
+    user = await join(fake, user_id, name, language)
     async with app.db.transaction():
         await app.db.users.set_role(user.id, "organizer")
+    return user
 
 
 def rows(app: App, sql: str) -> list[tuple[object, ...]]:
@@ -156,8 +161,7 @@ async def test_the_second_of_two_confirms_is_told_the_programme_changed(
     fake: FakeTelegram, fast_app: App
 ) -> None:
     owner = await join(fake, OWNER_ID, "Olga")
-    oleg = await join(fake, 7321, "Oleg")
-    await make_organizer(fast_app, oleg)
+    oleg = await join_organizer(fake, fast_app, 7321, "Oleg")
     first = await upload(owner, "v2.yaml", changed_sample())
     second = await upload(oleg, "v3.yaml", changed_sample(unrelated=True))
     assert "✅ Import" in first.button_texts() and "✅ Import" in second.button_texts()
@@ -178,8 +182,7 @@ async def test_bad_files_are_refused_and_change_nothing(
     fake: FakeTelegram, fast_app: App, tmp_path: Path
 ) -> None:
     owner = await join(fake, OWNER_ID, "Olga")
-    olga_ru = await join(fake, 7331, "Ольга", "ru")
-    await make_organizer(fast_app, olga_ru)
+    olga_ru = await join_organizer(fake, fast_app, 7331, "Ольга", "ru")
     before = program_rows(fast_app)
     downloads_before = len(fake.requests("getFile"))
 
@@ -222,8 +225,7 @@ async def test_rollback_restores_the_programme_before_the_last_import(
     fake: FakeTelegram, fast_app: App
 ) -> None:
     owner = await join(fake, OWNER_ID, "Olga")
-    oleg = await join(fake, 7341, "Oleg")
-    await make_organizer(fast_app, oleg)
+    oleg = await join_organizer(fake, fast_app, 7341, "Oleg")
     ann = await join(fake, 7342, "Ann")
     await save(ann, "d2-s1")
     original = fast_app.programs.program
