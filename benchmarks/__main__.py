@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("updates", "answers", "broadcast", "process", "webhook")
+ALL = ("updates", "answers", "broadcast", "process", "webhook", "notices")
 
 
 def cpu_model() -> str:
@@ -105,6 +105,12 @@ def main() -> None:
             f"webhook: {count} messages, polling then webhook, {rounds} round(s)…", file=sys.stderr
         )
         rows += webhook.report(asyncio.run(webhook.run(count, rounds)))
+    if "notices" in chosen:
+        from benchmarks import notices
+
+        imports = 4 if quick else 10
+        print(f"notices: {imports} imports with the nudge, then with the poll…", file=sys.stderr)
+        rows += notices.report(notices.run(imports))
     print()
     print(f"Date: {started:%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {machine()}")

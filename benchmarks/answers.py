@@ -251,7 +251,6 @@ def scaled(program: Program, seed: int = 6) -> Program:
         sections=tuple(sections),
         city_pairs=tuple(pairs),
         faq=tuple(faq),
-        _index={},
     )
 
 

@@ -8,6 +8,7 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -25,12 +26,13 @@ from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
 from bot.retry import BudgetMiddleware, RetryMiddleware
 from bot.scheduler import Scheduler
-from bot.services import agenda, broadcast, registration_setup, search
+from bot.services import agenda, broadcast, program_ops, registration_setup, search
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier
 from bot.services.program import ProgramService
 from bot.settings import Settings
+from bot.wake import WakeListener
 from db import Database
 
 logger = logging.getLogger(__name__)
@@ -197,9 +199,16 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
             settings.admin_ids,
         )
         app = App(settings, db, clock, programs, i18n, bot, dp, scheduler, engine)
-        dp.startup.register(app_started(engine, scheduler, programs, settings))
+        # `forum-bot import` nudges the running bot at once; the poll is the fallback.
+        wake = (
+            WakeListener(settings.database_path, partial(nudged, programs, engine))
+            if settings.import_nudge
+            else None
+        )
+        dp.startup.register(app_started(engine, scheduler, programs, settings, wake))
         dp.shutdown.register(finish_updates)
-        agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
+        agenda_service = agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
+        program_ops.setup(dp, db, programs, agenda_service)
         search.setup(dp, programs)
         registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
@@ -220,7 +229,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
                 paid_rate,
             ),
         )
-        dp.shutdown.register(app_stopped(engine, scheduler, db))
+        dp.shutdown.register(app_stopped(engine, scheduler, db, wake))
     except BaseException:
         await db.close()
         await bot.session.close()
@@ -229,15 +238,36 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
 
 
 def app_started(
-    engine: DeliveryEngine, scheduler: Scheduler, programs: ProgramService, settings: Settings
+    engine: DeliveryEngine,
+    scheduler: Scheduler,
+    programs: ProgramService,
+    settings: Settings,
+    wake: WakeListener | None,
 ) -> Callable[[], Awaitable[None]]:
     async def start() -> None:
         """Sending and scheduling start before the features' own start-up."""
         await engine.start()
-        scheduler.every("program-refresh", settings.program_poll_seconds, programs.refresh)
+        # A partial, not a lambda: APScheduler awaits only what it can see is a coroutine.
+        poll = partial(program_imported, programs, engine)
+        scheduler.every("program-refresh", settings.program_poll_seconds, poll)
+        if wake is not None:
+            wake.start()
         scheduler.start()
 
     return start
+
+
+async def nudged(programs: ProgramService, engine: DeliveryEngine) -> None:
+    """`forum-bot import` stored a programme: its notices are queued already, so the engine
+    goes first; loading the programme (a parse) comes after."""
+    engine.wake()
+    await programs.refresh()
+
+
+async def program_imported(programs: ProgramService, engine: DeliveryEngine) -> None:
+    """Another process may have stored a programme: load it and send the notices it queued."""
+    if await programs.refresh():
+        engine.wake()
 
 
 async def finish_updates(dispatcher: Dispatcher) -> None:
@@ -249,12 +279,14 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 
 
 def app_stopped(
-    engine: DeliveryEngine, scheduler: Scheduler, db: Database
+    engine: DeliveryEngine, scheduler: Scheduler, db: Database, wake: WakeListener | None
 ) -> Callable[[], Awaitable[None]]:
     async def stop() -> None:
-        """Last of the shutdown: stop scheduling and sending (queued messages stay queued),
-        close the database."""
+        """Last of the shutdown: stop listening, scheduling and sending (queued messages stay
+        queued), close the database."""
         try:
+            if wake is not None:
+                await wake.stop()
             await scheduler.shutdown()
             await engine.stop()
         finally:

@@ -101,6 +101,8 @@ async def run_bot(settings: Settings, webhook: bool = False) -> None:
 
 async def import_program(settings: Settings, path: Path) -> None:
     from bot.services.program import ProgramService
+    from bot.services.program_ops import audit_recorder
+    from bot.wake import send_wake
     from db import Database
 
     try:
@@ -110,15 +112,18 @@ async def import_program(settings: Settings, path: Path) -> None:
     try:
         if await db.programs.current() is None:
             # Nobody can have saved anything yet: nothing to compare with or tell.
-            result = await ProgramService(db).import_file(path)
+            programs = ProgramService(db)
         else:
             await db.close()
             app = await open_app(settings.model_copy(update={"bot_token": "1:offline"}))
-            db = app.db
-            try:
-                result = await app.programs.import_file(path)
-            finally:
-                await app.bot.session.close()
+            db, programs = app.db, app.programs
+            await app.bot.session.close()  # only its services are used, never the network
+        if settings.import_nudge:
+            # The running bot sends the queued notices and loads the programme at once, not
+            # at its next poll (nor after this process has rebuilt its own indexes).
+            programs.commit_hooks.append(lambda _version: send_wake(settings.database_path))
+        record = audit_recorder(db, "program.import", None, file=path.name, origin="cli")
+        result = await programs.import_file(path, record)
         if not result.ok:
             raise SetupError(
                 f"{path} was not imported; the loaded program is unchanged:\n"
@@ -131,6 +136,9 @@ async def import_program(settings: Settings, path: Path) -> None:
             f"{path}: {state}: {len(program.sessions)} sessions, {len(program.sections)} "
             f"sections, {len(program.city_pairs)} city pairs, {len(program.faq)} FAQ entries"
         )
+        if result.changed and result.diff is not None:
+            counts = ", ".join(f"{key} {n}" for key, n in result.diff.counts().items())
+            print(f"changes: {counts or 'none'}; people notified: {result.notified}")
     finally:
         await db.close()
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     missed_grace_minutes: int = Field(default=30, ge=0)
     # Seconds between checks for a program imported by another process.
     program_poll_seconds: float = Field(default=30.0, gt=0)
+    # `forum-bot import` nudges the running bot at once (a unix datagram socket); off: only the
+    # poll above notices an import.
+    import_nudge: bool = True
     # For the demo and tests: the bot's clock starts at this forum-local time and runs on.
     clock_start: datetime | None = None
     log_format: Literal["text", "json"] = "text"

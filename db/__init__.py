@@ -12,7 +12,7 @@ from db.base import Connection, Now, open_connection
 from db.deliveries import DeliveryRepo
 from db.faq import FaqRepo
 from db.fsm import FsmRepo
-from db.programs import ProgramRepo
+from db.programs import DraftRepo, EditRepo, ProgramRepo
 from db.questions import QuestionRepo
 from db.registrations import RegistrationRepo
 from db.team import InviteRepo
@@ -27,6 +27,8 @@ class Database:
         self.transaction = connection.transaction
         self.users = UserRepo(connection)
         self.programs = ProgramRepo(connection)
+        self.drafts = DraftRepo(connection)
+        self.edits = EditRepo(connection)
         self.fsm = FsmRepo(connection)
         self.deliveries = DeliveryRepo(connection)
         self.agenda = AgendaRepo(connection)
@@ -56,6 +58,9 @@ class Database:
         await self.audit.delete_user(user_id)
         await self.invites.delete_user(user_id)
         await self.faq.forget_author(user_id)
+        await self.drafts.delete_user(user_id)
+        await self.programs.forget_actor(user_id)
+        await self.edits.forget_actor(user_id)
         await self.users.delete(user_id)
 
     async def scrub(self) -> None:

@@ -17,6 +17,7 @@ class AuditEntry:
     actor_name: str | None
     subject_id: int | None = None  # the person the action was about
     subject_name: str | None = None
+    ref: str | None = None  # what the entry's buttons act on, e.g. edit:12
 
 
 class AuditRepo:
@@ -24,12 +25,17 @@ class AuditRepo:
         self.db = db
 
     async def add(
-        self, actor_id: int | None, action: str, details: str = "", subject_id: int | None = None
+        self,
+        actor_id: int | None,
+        action: str,
+        details: str = "",
+        subject_id: int | None = None,
+        ref: str | None = None,
     ) -> None:
         await self.db.conn.execute(
-            """INSERT INTO audit_log (at, actor_id, action, details, subject_id)
-               VALUES (?, ?, ?, ?, ?)""",
-            (self.db.now_iso(), actor_id, action, details[:1000], subject_id),
+            """INSERT INTO audit_log (at, actor_id, action, details, subject_id, ref)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (self.db.now_iso(), actor_id, action, details[:1000], subject_id, ref),
         )
 
     async def page(self, offset: int, limit: int) -> list[AuditEntry]:
@@ -38,7 +44,8 @@ class AuditRepo:
         sql = """SELECT a.id, a.at, a.actor_id, a.action, a.details,
                         trim(u.first_name || ' ' || coalesce(u.last_name, '')) AS actor_name,
                         a.subject_id,
-                        trim(s.first_name || ' ' || coalesce(s.last_name, '')) AS subject_name
+                        trim(s.first_name || ' ' || coalesce(s.last_name, '')) AS subject_name,
+                        a.ref
                  FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
                  LEFT JOIN users s ON s.id = a.subject_id
                  ORDER BY a.id DESC LIMIT ? OFFSET ?"""

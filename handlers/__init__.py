@@ -15,6 +15,8 @@ from handlers import (
     inbox,
     members,
     privacy,
+    program_edit,
+    program_upload,
     questions,
     registration,
     registration_admin,
@@ -28,6 +30,8 @@ from handlers import (
 
 def routers() -> list[Router]:
     return [
+        # First: a command typed while an edit waits for a time or notice ends that wait.
+        program_edit.router,
         settings.router,
         schedule.router,
         sections.router,
@@ -41,6 +45,7 @@ def routers() -> list[Router]:
         members.router,
         admin.router,
         team.router,
+        program_upload.router,
         announcements.router,
         start.router,
         questions.router,  # the free-text catch-all, right before access/fallback

@@ -20,6 +20,8 @@ from bot.i18n import _, fmt_datetime, ngettext, translator
 from bot.keyboards.admin import AdminCb, AuditCb, admin_menu, audit_keyboard
 from bot.keyboards.common import MenuCb
 from bot.services.program import ProgramService
+from bot.services.program_ops import audit_details
+from bot.services.program_view import program_audit_text
 from db import Database
 from db.audit import AuditEntry
 from db.users import User
@@ -60,6 +62,9 @@ def _moment(iso: str, tz: ZoneInfo, locale: str) -> str:
 def describe(entry: AuditEntry, tz: ZoneInfo, locale: str) -> str:
     """What an organizer did, in words (HTML): the details hold only codes and numbers."""
     details = entry.details
+    changed = audit_details(details) if entry.action.startswith("program.") else None
+    if changed is not None:
+        return program_audit_text(entry.action, changed, edit_of(entry))
     if entry.subject_id is None:
         subject = _("a person who has since been deleted")
     else:
@@ -144,7 +149,8 @@ async def program_workbook(
 
 async def audit_page(
     db: Database, programs: ProgramService, page: int, locale: str
-) -> tuple[str, int]:
+) -> tuple[str, int, list[int]]:
+    """The page's text, the number of pages, and the live edits on it that can be undone."""
     total = await db.audit.count()
     pages = max(1, -(-total // AUDIT_PAGE))
     page = max(0, min(page, pages - 1))
@@ -160,15 +166,22 @@ async def audit_page(
         else:
             actor = hd.quote(entry.actor_name or str(entry.actor_id))
         lines.append(f"• {when} — {actor}: {describe(entry, tz, locale)}")
-    return "\n".join(lines), pages
+    edits = [e for e in map(edit_of, entries) if e is not None]
+    return "\n".join(lines), pages, sorted(await db.edits.undoable(edits), reverse=True)
+
+
+def edit_of(entry: AuditEntry) -> int | None:
+    """The live edit an audit entry records, if it records one."""
+    ref = entry.ref or ""
+    return int(ref[5:]) if ref.startswith("edit:") and ref[5:].isdigit() else None
 
 
 @router.message(Command("audit"), IsOwner())
 async def audit_command(
     message: Message, user: User, db: Database, programs: ProgramService, locale: str
 ) -> None:
-    text, pages = await audit_page(db, programs, 0, locale)
-    await message.answer(text, reply_markup=audit_keyboard(0, pages))
+    text, pages, undoable = await audit_page(db, programs, 0, locale)
+    await message.answer(text, reply_markup=audit_keyboard(0, pages, undoable))
 
 
 @router.callback_query(AdminCb.filter(F.action == "audit"), IsOwner())
@@ -176,9 +189,9 @@ async def audit_button(
     callback: CallbackQuery, user: User, db: Database, programs: ProgramService, locale: str
 ) -> None:
     await callback.answer()
-    text, pages = await audit_page(db, programs, 0, locale)
+    text, pages, undoable = await audit_page(db, programs, 0, locale)
     if callback.message:
-        await callback.message.answer(text, reply_markup=audit_keyboard(0, pages))
+        await callback.message.answer(text, reply_markup=audit_keyboard(0, pages, undoable))
 
 
 @router.callback_query(AuditCb.filter(), IsOwner())
@@ -190,8 +203,9 @@ async def audit_paged(
     programs: ProgramService,
     locale: str,
 ) -> None:
-    text, pages = await audit_page(db, programs, callback_data.page, locale)
+    text, pages, undoable = await audit_page(db, programs, callback_data.page, locale)
     await callback.answer()
     message = callback.message
     if isinstance(message, Message) and message.html_text != text:
-        await message.edit_text(text, reply_markup=audit_keyboard(callback_data.page, pages))
+        markup = audit_keyboard(callback_data.page, pages, undoable)
+        await message.edit_text(text, reply_markup=markup)

@@ -155,16 +155,22 @@ async def send_card(
     saved = await db.agenda.has(user.id, session.id)
     await message.answer(
         session_card(program, session, locale),
-        reply_markup=card_keyboard(program, session, saved, back),
+        reply_markup=card_keyboard(program, session, saved, back, user.is_organizer),
     )
 
 
 def card_keyboard(
-    program: Program, session: Session, saved: bool, back: str
+    program: Program, session: Session, saved: bool, back: str, editable: bool
 ) -> InlineKeyboardMarkup:
     has_map = program.venue(session.venue) is not None
     return session_card_keyboard(
-        session.id, saved, back, has_map, session.section, cancelled=session.cancelled
+        session.id,
+        saved,
+        back,
+        has_map,
+        session.section,
+        cancelled=session.cancelled,
+        editable=editable,
     )
 
 
@@ -256,7 +262,9 @@ async def toggle_agenda(
         else _("Removed from your agenda.")
     )
     if was != add:  # the keyboard changes only if the state did
-        await message.edit_reply_markup(reply_markup=card_keyboard(program, session, add, back))
+        await message.edit_reply_markup(
+            reply_markup=card_keyboard(program, session, add, back, user.is_organizer)
+        )
 
 
 async def send_map(

@@ -5,6 +5,8 @@ Every prefix starts with "o", so handlers/access.py refuses a forged one from a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -12,6 +14,7 @@ from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import LANGUAGE_NAMES, menu_button
 from bot.keyboards.labels import pack
+from bot.keyboards.program import UndoCb
 
 # Audience parameter choices shown at once; callback data carry the index, not the value.
 MAX_CHOICES = 60
@@ -21,8 +24,8 @@ CHOICE_LABEL = 30
 
 
 class AdminCb(CallbackData, prefix="oa"):
-    """The admin menu: ann (compose), sched (scheduled list), team, audit, wb (the program as
-    a workbook), tpl (the blank workbook)."""
+    """The admin menu: ann (compose), sched (scheduled list), prog (the programme: upload,
+    rollback), team, audit, wb (the program as a workbook), tpl (the blank workbook)."""
 
     action: str
 
@@ -71,6 +74,7 @@ def admin_menu(is_owner: bool) -> InlineKeyboardMarkup:
         InlineKeyboardButton(
             text=_("📄 Blank programme"), callback_data=AdminCb(action="tpl").pack()
         ),
+        InlineKeyboardButton(text=_("🗂 Programme"), callback_data=AdminCb(action="prog").pack()),
     ]
     if is_owner:
         buttons += [
@@ -334,10 +338,24 @@ def team_keyboard(organizers: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
-def audit_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
+def audit_keyboard(
+    page: int, pages: int, undoable: Sequence[int] = ()
+) -> InlineKeyboardMarkup | None:
+    """Page arrows, and an Undo button per live edit on the page that can still be undone."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_("↩️ Undo edit #{id}").format(id=edit_id),
+                callback_data=UndoCb(id=edit_id).pack(),
+            )
+        ]
+        for edit_id in undoable
+    ]
     row = []
     if page > 0:
         row.append(InlineKeyboardButton(text="⬅️", callback_data=AuditCb(page=page - 1).pack()))
     if page + 1 < pages:
         row.append(InlineKeyboardButton(text="➡️", callback_data=AuditCb(page=page + 1).pack()))
-    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

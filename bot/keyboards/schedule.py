@@ -13,6 +13,7 @@ from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
 from bot.keyboards.labels import fit, pack, unique
 from bot.keyboards.links import SectionCb, session_link
+from bot.keyboards.program import section_edit_button, session_edit_button
 from bot.services.schedule_view import Page
 
 ROW = 8  # Telegram shows at most 8 buttons in a row
@@ -124,7 +125,9 @@ def session_card_keyboard(
     has_map: bool,
     section_id: str | None,
     cancelled: bool = False,
+    editable: bool = False,
 ) -> InlineKeyboardMarkup:
+    """`editable`: the reader is an organizer, who may change the session from here."""
     b = InlineKeyboardBuilder()
     if saved:
         b.row(
@@ -163,6 +166,8 @@ def session_card_keyboard(
         nav.append(InlineKeyboardButton(text=_("◀ Back"), callback_data=back_data(back)))
     nav.append(menu_button(_("☰ Menu"), "menu"))
     b.row(*nav)
+    if editable:
+        b.row(session_edit_button(session_id))
     return b.as_markup()
 
 
@@ -199,7 +204,7 @@ def sections_keyboard(sections: Sequence[tuple[str, str]]) -> InlineKeyboardMark
 
 
 def section_card_keyboard(
-    section_id: str, subscribed: bool, numbered: Sequence[tuple[int, str]]
+    section_id: str, subscribed: bool, numbered: Sequence[tuple[int, str]], editable: bool = False
 ) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     if subscribed:
@@ -218,6 +223,8 @@ def section_card_keyboard(
         )
     numbered_buttons(b, numbered, f"x{section_id}")
     b.row(menu_button(_("🧩 Sections"), "sections"), menu_button(_("☰ Menu"), "menu"))
+    if editable:
+        b.row(section_edit_button(section_id))
     return b.as_markup()
 
 

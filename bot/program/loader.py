@@ -88,6 +88,10 @@ MIN_YEAR, MAX_YEAR = 1950, 2100
 MAX_FORUM_DAYS = 31
 MAX_ANSWER_LENGTH = 4000
 
+# libyaml's parser when PyYAML has it: the same nodes and line marks, about ten times faster
+# (a live edit from the bot parses the whole programme again).
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Only used to turn already-resolved int/float/bool scalars into values, YAML-1.1 style.
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
@@ -120,7 +124,7 @@ class ProgramInvalid(Exception):  # noqa: N818 - the name the rest of the bot al
 
 def parse_program(text: str, filename: str) -> Program:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(p for p in (exc.context, exc.problem) if p)

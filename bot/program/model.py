@@ -296,7 +296,11 @@ class Program:
     city_pairs: tuple[CityPair, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     registration: Registration | None = None
-    _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
+    # Not an init field: dataclasses.replace() would otherwise hand the new program the old
+    # one's index, and filling it would change what the old program finds.
+    _index: dict[str, dict[str, object]] = field(
+        default_factory=dict, compare=False, repr=False, init=False
+    )
 
     def __post_init__(self) -> None:
         # Every list (day pages, now and next, the agenda, digests) reads sessions in this order.

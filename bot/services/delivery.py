@@ -203,6 +203,9 @@ class DeliveryEngine:
                 await self._room.wait()
             if self._stopping:
                 break
+            # Cleared before looking at the queue, not after: a row queued (and a wake-up
+            # rung) while the claim runs is then seen at once instead of after IDLE_WAIT.
+            self._wake.clear()
             try:
                 claimed = await self._claim()
             except Exception:
@@ -224,7 +227,6 @@ class DeliveryEngine:
             return await self.db.deliveries.claim_due(self.clock.now(), limit)
 
     async def _idle(self) -> None:
-        self._wake.clear()
         timeout = IDLE_WAIT
         next_due = await self.db.deliveries.next_due()
         if next_due is not None:

@@ -1,28 +1,41 @@
-"""The current forum program: loaded from the database, replaced by an atomic import."""
+"""The current forum program: loaded from the database, replaced by an atomic import.
+
+Every change of the programme — a file imported from the command line, an upload confirmed in
+the bot, a live edit, an undo, a rollback — is one `import_program`: checked before, then in
+one transaction the optimistic version check, the new version row, the import hooks (change
+notices) and the caller's records (audit, edit), so that a failure changes nothing and two
+organizers cannot overwrite each other's change unseen.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from bot.program.diff import ProgramDiff, program_diff
 from bot.program.files import is_workbook, parse_program_bytes, read_program_file
 from bot.program.loader import ProgramError, ProgramInvalid, parse_program
 from bot.program.model import FaqEntry, Program, Text
 from bot.program.writer import program_checksum, program_yaml
 from db import Database
 from db.faq import SavedFaq
+from db.programs import StoredProgram
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Runs inside the import's transaction: a failure rolls the whole import back.
-ImportHook = Callable[[Database, Program | None, Program], Awaitable[None]]
+# Runs inside the import's transaction (a failure rolls it all back) with the new version's
+# number; returns how many people it told about the change.
+ImportHook = Callable[[Database, Program | None, Program, int], Awaitable[int]]
 # Runs after a new program became current in this process.
 ReloadHook = Callable[[Program], Awaitable[None]]
+# The caller's own records of a change, written in the same transaction.
+Recorder = Callable[["ImportResult"], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -32,10 +45,15 @@ class ImportResult:
     changed: bool = False
     # What is stored for the program: a YAML file's own text, else the program written as YAML.
     source: str = ""
+    version: int | None = None
+    previous: Program | None = None  # the programme it replaced
+    diff: ProgramDiff | None = None  # None for the very first programme
+    notified: int = 0
+    conflict: bool = False  # the programme changed since the caller looked at it
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.conflict
 
 
 def load_program_bytes(data: bytes, filename: str) -> ImportResult:
@@ -82,7 +100,19 @@ def with_saved_faq(program: Program, saved: Sequence[SavedFaq]) -> Program:
     )
     if not extra:
         return program
-    return dataclasses.replace(program, faq=program.faq + extra, _index={})
+    return dataclasses.replace(program, faq=program.faq + extra)
+
+
+def summary_of(result: ImportResult, **extra: object) -> dict[str, object]:
+    """What the audit log and the version row keep of a change: counts, never names."""
+    summary: dict[str, object] = {"counts": result.diff.counts() if result.diff else {}}
+    summary["notified"] = result.notified
+    summary.update(extra)
+    return summary
+
+
+def summary_json(result: ImportResult, **extra: object) -> str:
+    return json.dumps(summary_of(result, **extra), ensure_ascii=False)
 
 
 class ProgramService:
@@ -93,6 +123,8 @@ class ProgramService:
         self._derived: dict[Hashable, object] = {}
         self.import_hooks: list[ImportHook] = []
         self.reload_hooks: list[ReloadHook] = []
+        # Called with the new version right after its commit, before the reload hooks.
+        self.commit_hooks: list[Callable[[int], None]] = []
         self.saved_faq: list[SavedFaq] = []
         self._base: Program | None = None  # the imported program, without the saved FAQ
 
@@ -101,6 +133,14 @@ class ProgramService:
         if self._program is None:
             raise RuntimeError("no program loaded")
         return self._program
+
+    @property
+    def base(self) -> Program:
+        """The stored programme itself, without the FAQ entries saved from the inbox: what a
+        live edit changes and stores again."""
+        if self._base is None:
+            raise RuntimeError("no program loaded")
+        return self._base
 
     def derived(self, key: Hashable, build: Callable[[], T]) -> T:
         """A value computed from the current program (texts, indexes), built once per version."""
@@ -124,20 +164,22 @@ class ProgramService:
         self._program = with_saved_faq(self._base, self.saved_faq)
         self.version = stored.id
 
-    async def import_file(self, path: Path) -> ImportResult:
+    async def import_file(self, path: Path, record: Recorder | None = None) -> ImportResult:
         """Validate and store a program file, YAML or .xlsx (see `import_bytes`)."""
         try:
             data = read_program_file(Path(path))
         except ProgramInvalid as exc:
             return ImportResult(None, list(exc.errors))
-        return await self.import_bytes(data, str(path))
+        return await self.import_bytes(data, str(path), record)
 
-    async def import_bytes(self, data: bytes, filename: str) -> ImportResult:
+    async def import_bytes(
+        self, data: bytes, filename: str, record: Recorder | None = None
+    ) -> ImportResult:
         """Validate and store a program file's bytes; a bad file changes nothing."""
         checked = load_program_bytes(data, filename)
         if checked.program is None:
             return checked
-        return await self.import_program(checked.program, filename, checked.source)
+        return await self.import_program(checked.program, filename, checked.source, record=record)
 
     async def import_text(self, source: str, filename: str) -> ImportResult:
         """Validate and store a YAML program text; a bad one changes nothing."""
@@ -147,29 +189,60 @@ class ProgramService:
             return ImportResult(None, list(exc.errors))
         return await self.import_program(new, filename, source)
 
-    async def import_program(
-        self, new: Program, filename: str, source: str | None = None
-    ) -> ImportResult:
-        """Make a checked program current in one transaction (hooks included).
+    def parsed(self, stored: StoredProgram | None) -> Program | None:
+        """A stored version as a Program, without parsing again the one already loaded."""
+        if stored is None:
+            return None
+        if stored.id == self.version and self._base is not None:
+            return self._base
+        return parse_program(stored.source, stored.filename)
 
-        The same content as the current program (whatever the file's format) is "unchanged":
-        nothing is stored and no hook runs. `source` is the YAML stored for it (default: the
-        program written as YAML).
+    async def import_program(
+        self,
+        new: Program,
+        filename: str,
+        source: str | None = None,
+        *,
+        kind: str = "import",
+        actor: int | None = None,
+        expected: int | None = None,
+        record: Recorder | None = None,
+    ) -> ImportResult:
+        """Make a checked program current in one transaction (hooks and `record` included).
+
+        `expected`: the version the caller's change was based on; if another one became
+        current since, nothing is stored and the result says `conflict`. The same content as
+        the current program (whatever the file's format) is "unchanged": nothing is stored and
+        no hook runs. `source` is the YAML stored for it (default: the program written as
+        YAML); `kind` (import, edit, undo, rollback) and `actor` are kept with the version.
         """
         source = program_yaml(new) if source is None else source
         checksum = program_checksum(new)
         async with self.db.transaction():
             stored = await self.db.programs.current()
-            if stored is not None and stored.checksum == checksum:
-                return ImportResult(new, changed=False, source=source)
-            old = parse_program(stored.source, stored.filename) if stored else None
-            if old == new:  # stored under an older kind of checksum
-                return ImportResult(new, changed=False, source=source)
+            current = stored.id if stored else None
+            if expected is not None and current != expected:
+                return ImportResult(None, conflict=True, version=current)
+            old = self.parsed(stored)
+            if stored is not None and (stored.checksum == checksum or old == new):
+                # (old == new: stored under an older kind of checksum)
+                return ImportResult(
+                    new, source=source, version=current, previous=old, diff=ProgramDiff()
+                )
+            result = ImportResult(new, changed=True, source=source, previous=old)
+            result.diff = program_diff(old, new) if old is not None else None
+            result.version = version = await self.db.programs.add(
+                checksum, Path(filename).name, source, kind, actor
+            )
             for hook in self.import_hooks:
-                await hook(self.db, old, new)
-            version = await self.db.programs.add(checksum, Path(filename).name, source)
+                result.notified += await hook(self.db, old, new, version)
+            await self.db.programs.set_summary(version, summary_of(result))
+            if record is not None:
+                await record(result)
+        for commit_hook in self.commit_hooks:
+            commit_hook(version)
         await self._set(new, version)
-        return ImportResult(new, changed=True, source=source)
+        return result
 
     async def refresh(self) -> bool:
         """Pick up a program imported by another process (`forum-bot import`)."""

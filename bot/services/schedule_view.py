@@ -466,15 +466,22 @@ def people_lines(program: Program, refs: Iterable[str], locale: str) -> list[str
     return lines
 
 
+def notice_line(session: Session, locale: str) -> str:
+    """The organizers' notice of a session ("starts 15 minutes late"): on its card and in the
+    change notices."""
+    return f"📢 <b>{escape(cut(session.notice.get(locale), NOTICE_LIMIT))}</b>"
+
+
 def session_head(program: Program, session: Session, locale: str) -> list[str]:
-    """The top of a session's card: title, cancelled or not, when, where (with the address)."""
+    """The top of a session's card: title, cancelled or not, the organizers' notice, when,
+    where (with the address)."""
     lines = [f"<b>{escape(session.title.get(locale))}</b>"]
     if session.kind not in UNNAMED_KINDS:
         lines.append(f"🏷 <i>{escape(kind_label(session.kind))}</i>")
     if session.cancelled:
         lines.append("❌ <b>{}</b>".format(_("Cancelled")))
     if session.notice:
-        lines.append(f"📢 <b>{escape(cut(session.notice.get(locale), NOTICE_LIMIT))}</b>")
+        lines.append(notice_line(session, locale))
     lines.append("🕒 " + session_when(session, locale))
     place = place_label(program, session.venue, session.hall, locale)
     if place:

@@ -8,6 +8,7 @@ test).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,20 +25,28 @@ def search_key(word: str) -> str:
     return phonetic(fold(word))
 
 
+def _js_pattern(pattern: re.Pattern[str]) -> str:
+    # JavaScript's \b knows ASCII letters only, even with the u flag: spell it out.
+    return pattern.pattern.replace(r"\b", r"(?![\p{L}\p{N}_])")
+
+
 def folding_rules() -> dict[str, Any]:
-    """The bot's folding tables, for the page to fold a query exactly as the bot does."""
+    """The bot's folding steps and tables, for the page to fold a query exactly as the bot
+    does (app.js applies them in this order; the browser test compares the results)."""
 
     def table(mapping: dict[int, str | int | None]) -> dict[str, str]:
         return {chr(k): v if isinstance(v, str) else "" for k, v in mapping.items()}
 
+    # The tables are the search modules' own, so the page cannot drift from the bot.
     return {
-        # The tables are the search module's own, so the page can never drift from the bot.
+        "be_infinitive": [_js_pattern(intents._BE_INFINITIVE), "ть"],
         "be_to_ru": table(intents._BE_TO_RU),
         "latin": table(intents._LATIN_FOLD),
-        "be_hard": intents._BE_HARD.pattern,
+        "be_hard": [_js_pattern(intents._BE_HARD), "и"],
         "cyr_to_lat": table(search._CYR_TO_LAT),
         "digraphs": [list(pair) for pair in search._DIGRAPHS],
         "letters": table(search._LETTERS),
+        "vowel_u": [_js_pattern(search._VOWEL_U), "v"],
         "word": r"[\p{L}\p{N}]+(?:[-'’ʼ][\p{L}\p{N}]+)*",
     }
 

@@ -229,6 +229,12 @@ async def test_search_folds_spellings_like_the_bot(driver: Any, served: WebServe
         "Łacinka",
         "шчасце",
         "пленарнае",
+        "жыць",
+        "Тюмень",
+        "Тюмен",
+        "August",
+        "Аўгуст",
+        "Ёлка-палка",
         "Пленарное",
     ]
     keys = await page.script("return arguments[0].map((w) => window.forumApp.searchKey(w))", words)

@@ -47,6 +47,18 @@ async def send_now(owner: FakeUser, people: str) -> None:
     await confirm_send(owner, f"Send it to {people}?")
 
 
+async def under_way(
+    app: App, fake: FakeTelegram, people: Iterable[int], text: str
+) -> tuple[FakeUser, FakeMessage]:
+    """The organizer sends `text` to everyone (the people and themself); its progress."""
+    owner = await owner_of(fake)
+    people = list(people)
+    await seed(app, fake, people)
+    await compose(owner, text)
+    await send_now(owner, f"{len(people) + 1} people")
+    return owner, await owner.wait_text("Sending announcement #1")
+
+
 def sends_of(fake: FakeTelegram, text: str, since: int = 0) -> list[RequestRecord]:
     """Every sendMessage carrying `text` that reached the server (answered or not)."""
     return [
@@ -164,11 +176,7 @@ async def test_after_stop_nothing_of_it_reaches_telegram_despite_502s_and_429s(
 ) -> None:
     fake.global_rate = 60
     async with running_app(fake, tmp_path, send_rate=50) as app:
-        owner = await owner_of(fake)
-        await seed(app, fake, PEOPLE)
-        await compose(owner, "First call: buses at 18:00")
-        await send_now(owner, "201 people")
-        progress = await owner.wait_text("Sending announcement #1")
+        owner, progress = await under_way(app, fake, PEOPLE, "First call: buses at 18:00")
         await until(fake, lambda: accepted(fake, "First call") >= 40)
 
         # Faults around the Stop: some sends under way meet 502s and 429s.
@@ -213,11 +221,7 @@ async def test_a_stopped_one_sends_the_rest_later_to_each_once(
     fake.global_rate = 40
     people = range(32_000, 32_080)
     async with running_app(fake, tmp_path, send_rate=30) as app:
-        owner = await owner_of(fake)
-        await seed(app, fake, people)
-        await compose(owner, "Excursion at noon")
-        await send_now(owner, "81 people")
-        progress = await owner.wait_text("Sending announcement #1")
+        owner, progress = await under_way(app, fake, people, "Excursion at noon")
         await until(fake, lambda: accepted(fake, "Excursion") >= 15)
         await owner.press("⏹ Stop", message=progress)
         await owner.wait_callback_answer()
@@ -247,11 +251,7 @@ async def test_pause_holds_everything_of_it_and_resume_finishes_it(
     fake.global_rate = 40
     people = range(33_000, 33_120)
     async with running_app(fake, tmp_path, send_rate=30) as app:
-        owner = await owner_of(fake)
-        await seed(app, fake, people)
-        await compose(owner, "Wrong hall announced")
-        await send_now(owner, "121 people")
-        progress = await owner.wait_text("Sending announcement #1")
+        owner, progress = await under_way(app, fake, people, "Wrong hall announced")
         assert progress.button_texts() == ["⏸ Pause", "⏹ Stop"]
         await until(fake, lambda: accepted(fake, "Wrong hall") >= 20)
 

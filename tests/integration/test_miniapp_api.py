@@ -159,3 +159,4 @@ async def test_programme_carries_details_and_search_keys(served: tuple[App, str]
     assert "plenarn" in plenary["keys"]
     assert {k["id"] for k in programme["kinds"]} >= {"plenary", "culture"}
     assert programme["folding"]["be_to_ru"]["ў"] == "в"
+    assert programme["folding"]["be_infinitive"][1] == "ть"

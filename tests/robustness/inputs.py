@@ -19,6 +19,7 @@ import bot.keyboards.admin
 import bot.keyboards.cities
 import bot.keyboards.common
 import bot.keyboards.links
+import bot.keyboards.program
 import bot.keyboards.questions
 import bot.keyboards.registration
 import bot.keyboards.schedule
@@ -30,6 +31,7 @@ KEYBOARD_MODULES = (
     bot.keyboards.cities,
     bot.keyboards.common,
     bot.keyboards.links,
+    bot.keyboards.program,
     bot.keyboards.questions,
     bot.keyboards.registration,
     bot.keyboards.schedule,

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 
 from bot.app import App
+from bot.services.live_edit import SESSION, Screen, Step
 from handlers.announcements import AnnounceForm
 from handlers.inbox import InboxStates
+from handlers.program_edit import EditForm
 from handlers.questions import AskStates
 from handlers.registration import RegForm
 from handlers.team import TeamForm
@@ -174,6 +176,7 @@ async def test_organizer_states_survive_hostile_input(fake: FakeTelegram, fast_a
             "default": "ru",
             "audience": "all",
         }
+        minutes = {"edit": Screen(Step.MINUTES, SESSION, "plenary").to_state()}
         scenarios = [
             Scenario("inbox-open", InboxStates.answering.state, {"question_id": question_id}),
             Scenario("inbox-gone", InboxStates.answering.state, {"question_id": 999_999}),
@@ -181,6 +184,7 @@ async def test_organizer_states_survive_hostile_input(fake: FakeTelegram, fast_a
             Scenario("compose-when", AnnounceForm.when.state, draft),
             Scenario("compose-draft", None, draft, opener="/announce"),
             Scenario("team", TeamForm.add.state, {}, opener="/team"),
+            Scenario("edit-minutes", EditForm.answer.state, minutes, opener="/start s-plenary"),
             Scenario("admin-menu", opener="/admin"),
         ]
         # Sending the draft for real would broadcast to every test user: that is not hostile.

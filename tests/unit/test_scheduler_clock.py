@@ -34,4 +34,4 @@ async def test_advancing_the_clock_runs_what_fell_due_and_nothing_else() -> None
         assert ran == ["soon"]
         assert [job.id for job in scheduler.aps.get_jobs()] == ["later"]
     finally:
-        scheduler.shutdown()
+        await scheduler.shutdown()

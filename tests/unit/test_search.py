@@ -91,7 +91,7 @@ async def test_the_index_follows_a_reloaded_program(program: Program) -> None:
         ru_city=Text({"ru": "Зеленоград", "en": "Zelenograd"}),
         aliases=(),
     )
-    changed = dataclasses.replace(program, city_pairs=(*program.city_pairs, pair), _index={})
+    changed = dataclasses.replace(program, city_pairs=(*program.city_pairs, pair))
     await service.reload(changed)
     hits = service.search("Зеленограда")
     assert hits[0].key == "city:minsk-zelenograd"

@@ -84,15 +84,19 @@ function translate(text, table) {
   return out;
 }
 
+function sub(text, [pattern, replacement]) {
+  return text.replace(new RegExp(pattern, 'gu'), replacement);
+}
+
 function fold(text, rules) {
-  const folded = translate(translate(text.toLowerCase(), rules.be_to_ru), rules.latin);
-  return folded.replace(new RegExp(rules.be_hard, 'gu'), 'и');
+  const lower = sub(text.toLowerCase(), rules.be_infinitive);
+  return sub(translate(translate(lower, rules.be_to_ru), rules.latin), rules.be_hard);
 }
 
 function phonetic(word, rules) {
   let key = translate(word, rules.cyr_to_lat);
   for (const [pair, single] of rules.digraphs) key = key.split(pair).join(single);
-  key = translate(key, rules.letters);
+  key = sub(translate(key, rules.letters), rules.vowel_u);
   return key.replace(/(.)\1+/gu, '$1');
 }
 
