@@ -2,7 +2,7 @@
 
 python -m benchmarks                   all at full size (about 30 minutes on a busy machine)
 python -m benchmarks --quick           smaller sizes, for a quick look (about 5 minutes)
-python -m benchmarks --only load,process
+python -m benchmarks --only load,routers
 ./dev bench [the same options]
 """
 
@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("updates", "load", "routers", "answers", "broadcast", "process")
+ALL = ("updates", "load", "routers", "answers", "broadcast", "process", "webhook", "notices")
 
 
 def cpu_model() -> str:
@@ -103,8 +103,7 @@ def main() -> None:
         from benchmarks import broadcast
 
         n = args.recipients or (300 if quick else 3000)
-        print(f"broadcast: {n} recipients, engine then naive loop…", file=sys.stderr)
-        rows += broadcast.report(broadcast.run(n))
+        rows += broadcast.report(broadcast.run(n, chatters=20 if quick else 100))
     if "process" in chosen:
         from benchmarks import process
 
@@ -113,6 +112,20 @@ def main() -> None:
         print(f"process: {users} users, {regs} registrations…", file=sys.stderr)
         active = args.active or users
         rows += process.report(process.run(users, regs, max(rounds, 3), active))
+    if "webhook" in chosen:
+        from benchmarks import webhook
+
+        count = args.updates or (500 if quick else 2000)
+        print(
+            f"webhook: {count} messages, polling then webhook, {rounds} round(s)…", file=sys.stderr
+        )
+        rows += webhook.report(asyncio.run(webhook.run(count, rounds)))
+    if "notices" in chosen:
+        from benchmarks import notices
+
+        imports = 4 if quick else 10
+        print(f"notices: {imports} imports with the nudge, then with the poll…", file=sys.stderr)
+        rows += notices.report(notices.run(imports))
     print()
     print(f"Date: {started:%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {machine()}")

@@ -62,7 +62,8 @@ class Mix:
     def load(cls, seed: int) -> Mix:
         program = parse_program(SAMPLE_PROGRAM.read_text(encoding="utf-8"), str(SAMPLE_PROGRAM))
         data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
-        questions = [item["q"] for item in data["questions"]] + list(data["unanswerable"])
+        # Both parts, the must-not-answer questions included (expected: none / not_partner).
+        questions = [item["q"] for part in ("tuning", "held_out") for item in data[part]]
         return cls(program, random.Random(seed), questions)
 
     def pick(self, values: Any) -> Any:

@@ -16,17 +16,18 @@ SURNAMES = ("Иванов", "Ковалёв", "Петренко", "Смирно�
 FIRST_NAMES = ("Анна", "Дмитрий", "Алеся", "Мария", "Павел", "Ягор", "Ольга", "Никита")
 PLACES = {
     "BY": (
-        ("Могилёвская область", "Могилёв"),
-        ("Минск", "Минск"),
-        ("Гомельская область", "Гомель"),
+        ("BY-MA", "BY-MA.mogilev"),
+        ("BY-HM", "BY-HM.minsk"),
+        ("BY-HO", "BY-HO.gomel"),
     ),
-    "RU": (("Тульская область", "Тула"), ("Смоленская область", "Смоленск"), ("Москва", "Москва")),
+    "RU": (("RU-TUL", "RU-TUL.tula"), ("RU-SMO", "RU-SMO.smolensk"), ("RU-MOW", "RU-MOW.moscow")),
 }
 SECTIONS = ("industry", "agro", "education", "culture", "digital")
 
 
 def registration(rng: random.Random, n: int) -> RegistrationData:
-    """Answers as the form stores them: E.164 phone, ISO date, extra answers by id."""
+    """Answers as the form stores them: E.164 phone, ISO date, place codes, extra answers by
+    id."""
     country = rng.choice(("BY", "RU"))
     region, city = rng.choice(PLACES[country])
     year = rng.randint(1992, 2012)

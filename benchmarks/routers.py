@@ -5,8 +5,9 @@ as a real feature has) put before the menu's router, where a new feature goes.
 Each is measured through the dispatch table and through aiogram's own routing (the same
 dispatcher with the table off; its filters awaited in the loop too, so that the two differ by
 the routing only), in the same run, alternately; the times are medians of the rounds, the
-growth is the median of the rounds' own ratios. With the table, a command or a button costs the same with ten more routers; through aiogram's routing
-every router in front adds its checks.
+growth is the median of the rounds' own ratios. With the table, a command or a button costs
+the same with ten more routers; through aiogram's routing every router in front adds its
+checks.
 
     python -m benchmarks.routers [--updates 1500] [--rounds 3]
 """

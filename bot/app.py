@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -15,6 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 from aiogram.utils.i18n import I18n
 
+from bot.budget import SendBudget
 from bot.clock import Clock
 from bot.dispatch import TableDispatcher
 from bot.fsm_storage import SQLiteStorage
@@ -22,15 +25,16 @@ from bot.i18n import _, create_i18n
 from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
 from bot.responses import KeepResponseModels
-from bot.retry import RetryMiddleware
+from bot.retry import BudgetMiddleware, RetryMiddleware
 from bot.scheduler import Scheduler
-from bot.services import agenda, broadcast, registration_setup, search
+from bot.services import agenda, broadcast, program_ops, registration_setup, search
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier
 from bot.services.program import ProgramService
 from bot.session import BotSession
 from bot.settings import Settings
+from bot.wake import WakeListener
 from db import Database
 
 logger = logging.getLogger(__name__)
@@ -66,8 +70,21 @@ class App:
         return {**self.dp.workflow_data, "dispatcher": self.dp, "bot": self.bot}
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+def send_budget(settings: Settings, session: BaseSession | None = None) -> SendBudget:
+    """The one budget every message to Telegram takes a slot of (none needed offline)."""
+    from bot.offline import OfflineSession
+
+    if isinstance(session, OfflineSession):
+        return SendBudget(math.inf, math.inf)
+    return SendBudget(settings.send_rate, settings.paid_send_rate)
+
+
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, budget: SendBudget | None = None
+) -> Bot:
     """A Bot speaking HTML; raises aiogram's TokenValidationError for a malformed token."""
+    if budget is None:
+        budget = send_budget(settings, session)
     if session is None:
         session = BotSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     bot = Bot(
@@ -76,7 +93,9 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
     )
     bot.session.middleware(KeepResponseModels())
+    # Retries outside, the budget inside: each attempt takes a slot of its own.
     bot.session.middleware(RetryMiddleware())
+    bot.session.middleware(BudgetMiddleware(budget))
     return bot
 
 
@@ -154,7 +173,8 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
     runs in registration order, and so does shutdown: in-flight updates first, the
     database last).
     """
-    bot = create_bot(settings, session)
+    budget = send_budget(settings, session)
+    bot = create_bot(settings, session, budget)
     db = await Database.open(settings.database_path, settings.cache_size)
     try:
         programs = ProgramService(db)
@@ -162,12 +182,10 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         async with db.transaction():
             await db.users.set_owners(settings.admin_ids)
         clock = forum_clock(settings, programs)
+        db.use_clock(clock.now)
         i18n = create_i18n(settings.default_locale)
         scheduler = Scheduler(clock)
-        rate = settings.paid_send_rate if settings.paid_broadcast else settings.send_rate
-        engine = DeliveryEngine(
-            bot, db, clock, rate, settings.per_chat_interval, paid=settings.paid_broadcast
-        )
+        engine = DeliveryEngine(bot, db, clock, budget, settings.per_chat_interval)
         notifier = Notifier(db, engine, i18n, settings.default_locale)
         audiences = AudienceRegistry()
         dp = create_dispatcher(
@@ -184,19 +202,37 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
             settings.admin_ids,
         )
         app = App(settings, db, clock, programs, i18n, bot, dp, scheduler, engine)
-        dp.startup.register(app_started(engine, scheduler, programs, settings))
+        # `forum-bot import` nudges the running bot at once; the poll is the fallback.
+        wake = (
+            WakeListener(settings.database_path, partial(nudged, programs, engine))
+            if settings.import_nudge
+            else None
+        )
+        dp.startup.register(app_started(engine, scheduler, programs, settings, wake))
         dp.shutdown.register(finish_updates)
-        agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
+        agenda_service = agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
+        program_ops.setup(dp, db, programs, agenda_service)
         search.setup(dp, programs)
-        registration_setup.setup(dp, db, notifier, programs, audiences)
+        registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
+        # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.
+        paid_rate = settings.paid_send_rate if settings.paid_broadcast else None
         broadcast.setup(
             dp,
             broadcast.Broadcaster(
-                db, bot, programs, clock, scheduler, notifier, audiences, missed_grace
+                db,
+                bot,
+                programs,
+                clock,
+                scheduler,
+                notifier,
+                audiences,
+                engine,
+                missed_grace,
+                paid_rate,
             ),
         )
-        dp.shutdown.register(app_stopped(engine, scheduler, db))
+        dp.shutdown.register(app_stopped(engine, scheduler, db, wake))
     except BaseException:
         await db.close()
         await bot.session.close()
@@ -205,15 +241,36 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
 
 
 def app_started(
-    engine: DeliveryEngine, scheduler: Scheduler, programs: ProgramService, settings: Settings
+    engine: DeliveryEngine,
+    scheduler: Scheduler,
+    programs: ProgramService,
+    settings: Settings,
+    wake: WakeListener | None,
 ) -> Callable[[], Awaitable[None]]:
     async def start() -> None:
         """Sending and scheduling start before the features' own start-up."""
         await engine.start()
-        scheduler.every("program-refresh", settings.program_poll_seconds, programs.refresh)
+        # A partial, not a lambda: APScheduler awaits only what it can see is a coroutine.
+        poll = partial(program_imported, programs, engine)
+        scheduler.every("program-refresh", settings.program_poll_seconds, poll)
+        if wake is not None:
+            wake.start()
         scheduler.start()
 
     return start
+
+
+async def nudged(programs: ProgramService, engine: DeliveryEngine) -> None:
+    """`forum-bot import` stored a programme: its notices are queued already, so the engine
+    goes first; loading the programme (a parse) comes after."""
+    engine.wake()
+    await programs.refresh()
+
+
+async def program_imported(programs: ProgramService, engine: DeliveryEngine) -> None:
+    """Another process may have stored a programme: load it and send the notices it queued."""
+    if await programs.refresh():
+        engine.wake()
 
 
 async def finish_updates(dispatcher: Dispatcher) -> None:
@@ -225,13 +282,15 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 
 
 def app_stopped(
-    engine: DeliveryEngine, scheduler: Scheduler, db: Database
+    engine: DeliveryEngine, scheduler: Scheduler, db: Database, wake: WakeListener | None
 ) -> Callable[[], Awaitable[None]]:
     async def stop() -> None:
-        """Last of the shutdown: stop scheduling and sending (queued messages stay queued),
-        close the database."""
+        """Last of the shutdown: stop listening, scheduling and sending (queued messages stay
+        queued), close the database."""
         try:
-            scheduler.shutdown()
+            if wake is not None:
+                await wake.stop()
+            await scheduler.shutdown()
             await engine.stop()
         finally:
             await db.close()

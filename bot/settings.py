@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,8 +26,10 @@ class Settings(BaseSettings):
     program_file: Path = SAMPLE_PROGRAM
     default_locale: str = "ru"
     log_level: str = "INFO"
-    # Sending: just under Telegram's 30 messages per second, ~1 per second to one chat.
-    send_rate: float = Field(default=28.0, gt=0)
+    # Sending: Telegram's 30 messages per second in all (replies and broadcasts share it; a
+    # rolling window and a slow-down on 429 keep the bot under it: see bot/budget.py and the
+    # README's benchmarks), ~1 per second to one chat.
+    send_rate: float = Field(default=30.0, gt=0)
     paid_broadcast: bool = False
     paid_send_rate: float = Field(default=900.0, gt=0)
     per_chat_interval: float = Field(default=1.0, ge=0)
@@ -37,8 +40,32 @@ class Settings(BaseSettings):
     cache_size: int = Field(default=5000, ge=0)
     # Seconds between checks for a program imported by another process.
     program_poll_seconds: float = Field(default=30.0, gt=0)
+    # `forum-bot import` nudges the running bot at once (a unix datagram socket); off: only the
+    # poll above notices an import.
+    import_nudge: bool = True
     # For the demo and tests: the bot's clock starts at this forum-local time and runs on.
     clock_start: datetime | None = None
+    log_format: Literal["text", "json"] = "text"
+    # Webhook mode: Telegram posts updates to WEBHOOK_URL, the bot's web server listens on
+    # WEB_HOST:WEB_PORT behind a reverse proxy (see bot/web/ and deploy/).
+    webhook_url: str = ""
+    webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    # The public https address of the schedule Mini App; default: /app/ beside WEBHOOK_URL.
+    web_app_url: str = ""
+    # How long Telegram's init data of the Mini App stays valid, in seconds.
+    web_app_max_age: int = Field(default=86400, gt=0)
+
+    @property
+    def mini_app_url(self) -> str:
+        """The Mini App's public address, or "" if there is none (Telegram wants https)."""
+        if self.web_app_url:
+            return self.web_app_url
+        if self.webhook_url.startswith("https://"):
+            parts = urlsplit(self.webhook_url)
+            return f"https://{parts.netloc}/app/"
+        return ""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -48,6 +75,13 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("webhook_url", "web_app_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) address")
         return value
 
     @field_validator("default_locale")

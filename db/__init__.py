@@ -8,10 +8,11 @@ from pathlib import Path
 from db.agenda import AgendaRepo
 from db.announcements import AnnouncementRepo
 from db.audit import AuditRepo
-from db.base import Connection, open_connection
+from db.base import Connection, Now, open_connection
 from db.deliveries import DeliveryRepo
+from db.faq import FaqRepo
 from db.fsm import FsmRepo
-from db.programs import ProgramRepo
+from db.programs import DraftRepo, EditRepo, ProgramRepo
 from db.questions import QuestionRepo
 from db.registrations import RegistrationRepo
 from db.team import InviteRepo
@@ -27,6 +28,8 @@ class Database:
         self.transaction = connection.transaction
         self.users = UserRepo(connection, cache_size)
         self.programs = ProgramRepo(connection)
+        self.drafts = DraftRepo(connection)
+        self.edits = EditRepo(connection)
         self.fsm = FsmRepo(connection, cache_size)
         self.deliveries = DeliveryRepo(connection)
         self.agenda = AgendaRepo(connection)
@@ -35,10 +38,15 @@ class Database:
         self.announcements = AnnouncementRepo(connection)
         self.audit = AuditRepo(connection)
         self.invites = InviteRepo(connection)
+        self.faq = FaqRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str, cache_size: int = 5000) -> Database:
         return cls(await open_connection(path), cache_size)
+
+    def use_clock(self, now: Now) -> None:
+        """Stamp rows with the bot's clock (the demo's and the tests' shifted time)."""
+        self.connection.now = now
 
     async def forget_user(self, user_id: int) -> None:
         """Delete what the bot stores about a person (in the caller's transaction)."""
@@ -50,7 +58,15 @@ class Database:
         await self.announcements.forget_author(user_id)
         await self.audit.delete_user(user_id)
         await self.invites.delete_user(user_id)
+        await self.faq.forget_author(user_id)
+        await self.drafts.delete_user(user_id)
+        await self.programs.forget_actor(user_id)
+        await self.edits.forget_actor(user_id)
         await self.users.delete(user_id)
+
+    async def scrub(self) -> None:
+        """After deleting a person: no trace left in the file's free pages or the WAL."""
+        await self.connection.checkpoint()
 
     async def personal_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """Everything stored about a person, by kind (user, agenda, sections, questions,

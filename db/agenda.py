@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class AgendaRepo:
             """INSERT INTO agenda (user_id, session_id, via_section, added_at)
                VALUES (?, ?, NULL, ?)
                ON CONFLICT (user_id, session_id) DO UPDATE SET via_section = NULL""",
-            (user_id, session_id, utcnow_iso()),
+            (user_id, session_id, self.db.now_iso()),
         )
 
     async def remove(self, user_id: int, session_id: str) -> None:
@@ -97,12 +97,13 @@ class AgendaRepo:
             return [(r[0], Recipient(r[1], r[2], r[3], r[4])) for r in await cur.fetchall()]
 
     async def recipients(self, user_ids: Iterable[int]) -> dict[int, Recipient]:
+        """These people, unless they blocked the bot."""
         ids = sorted(set(user_ids))
         if not ids:
             return {}
         sql = (
             "SELECT id, language, telegram_language, reminder_minutes FROM users "
-            f"WHERE id IN ({','.join('?' * len(ids))})"
+            f"WHERE id IN ({','.join('?' * len(ids))}) AND blocked_at IS NULL"
         )
         async with self.db.conn.execute(sql, ids) as cur:
             return {r[0]: Recipient(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()}
@@ -132,7 +133,7 @@ class AgendaRepo:
     # -------------------------------------------------------------- sections
 
     async def subscribe(self, user_id: int, section_id: str, session_ids: Iterable[str]) -> None:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """INSERT OR IGNORE INTO section_subscriptions (user_id, section_id, added_at)
                VALUES (?, ?, ?)""",
@@ -164,12 +165,27 @@ class AgendaRepo:
         async with self.db.conn.execute(sql, (section_id,)) as cur:
             return [r[0] for r in await cur.fetchall()]
 
+    async def subscribers_of(self, section_ids: Iterable[str]) -> dict[int, list[str]]:
+        """user id -> which of these sections they subscribe to."""
+        ids = sorted(set(section_ids))
+        if not ids:
+            return {}
+        sql = (
+            "SELECT user_id, section_id FROM section_subscriptions "
+            f"WHERE section_id IN ({_marks(ids)}) ORDER BY user_id, section_id"
+        )
+        found: dict[int, list[str]] = {}
+        async with self.db.conn.execute(sql, ids) as cur:
+            for user_id, section_id in await cur.fetchall():
+                found.setdefault(user_id, []).append(section_id)
+        return found
+
     async def add_to_subscribers(self, section_id: str, session_ids: Iterable[str]) -> None:
         """A session newly in a section joins the agenda of the section's subscribers."""
         ids = list(session_ids)
         if not ids:
             return
-        now = utcnow_iso()
+        now = self.db.now_iso()
         for session_id in ids:
             await self.db.conn.execute(
                 """INSERT OR IGNORE INTO agenda (user_id, session_id, via_section, added_at)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 # The most host parameters used in one IN (...) list; SQLite allows many more, this keeps
 # each statement small.
@@ -28,6 +28,7 @@ class Announcement:
     total: int
     progress_message_id: int | None
     started_at: str | None
+    queued_at: str | None
     finished_at: str | None
     created_at: str
 
@@ -71,11 +72,11 @@ class AnnouncementRepo:
         status: str,
         send_at: datetime | None,
     ) -> int:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         cur = await self.db.conn.execute(
             """INSERT INTO announcements (author_id, content, audience, audience_param, urgent,
-                                          status, send_at, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                          status, send_at, started_at, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 author_id,
                 json.dumps(content, ensure_ascii=False),
@@ -84,6 +85,7 @@ class AnnouncementRepo:
                 int(urgent),
                 status,
                 _iso(send_at) if send_at else None,
+                now if status == "queuing" else None,  # sent at once: it starts now
                 now,
                 now,
             ),
@@ -109,9 +111,9 @@ class AnnouncementRepo:
         extra = ""
         if to == "queuing":
             extra = ", started_at = coalesce(started_at, ?)"
-        elif to in ("done", "stopped", "cancelled", "missed"):
+        elif to in ("done", "stopped", "cancelled", "missed"):  # 'paused' is not the end
             extra = ", finished_at = ?"
-        now = utcnow_iso()
+        now = self.db.now_iso()
         params: list[Any] = [to, now]
         if extra:
             params.append(now)
@@ -126,14 +128,45 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             """UPDATE announcements SET send_at = ?, status = 'scheduled', updated_at = ?
                WHERE id = ? AND status IN ('scheduled', 'missed')""",
-            (_iso(send_at), utcnow_iso(), announcement_id),
+            (_iso(send_at), self.db.now_iso(), announcement_id),
         )
         return cur.rowcount == 1
 
     async def set_total(self, announcement_id: int, total: int) -> None:
         await self.db.conn.execute(
             "UPDATE announcements SET total = ?, updated_at = ? WHERE id = ?",
-            (total, utcnow_iso(), announcement_id),
+            (total, self.db.now_iso(), announcement_id),
+        )
+
+    async def set_queued(self, announcement_id: int) -> None:
+        """Every recipient's delivery is queued: a resume need not queue again."""
+        await self.db.conn.execute(
+            "UPDATE announcements SET queued_at = ?, updated_at = ? WHERE id = ?",
+            (self.db.now_iso(), self.db.now_iso(), announcement_id),
+        )
+
+    async def reopen(self, announcement_id: int, from_statuses: Sequence[str], to: str) -> bool:
+        """A paused or stopped announcement goes on: the status moves and it is not finished."""
+        marks = ",".join("?" * len(from_statuses))
+        cur = await self.db.conn.execute(
+            f"""UPDATE announcements SET status = ?, finished_at = NULL, updated_at = ?
+                WHERE id = ? AND status IN ({marks})""",
+            (to, self.db.now_iso(), announcement_id, *from_statuses),
+        )
+        return cur.rowcount == 1
+
+    async def set_content(self, announcement_id: int, content: dict[str, Any]) -> bool:
+        """New text for an announcement that has not gone out yet."""
+        cur = await self.db.conn.execute(
+            """UPDATE announcements SET content = ?, updated_at = ?
+               WHERE id = ? AND status IN ('scheduled', 'missed')""",
+            (json.dumps(content, ensure_ascii=False), self.db.now_iso(), announcement_id),
+        )
+        return cur.rowcount == 1
+
+    async def clear_progress_message(self, announcement_id: int) -> None:
+        await self.db.conn.execute(
+            "UPDATE announcements SET progress_message_id = NULL WHERE id = ?", (announcement_id,)
         )
 
     async def set_progress_message(self, announcement_id: int, message_id: int) -> None:

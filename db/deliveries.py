@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection, iso_utc
 
 FINAL_STATUSES = ("sent", "failed", "blocked", "cancelled")
 
@@ -40,6 +40,15 @@ class NewDelivery:
     priority: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class QueueState:
+    pending: int
+    due: int
+    sending: int
+    oldest_due: str | None  # not_before of the longest-waiting due row, ISO UTC
+    last_finished: str | None  # when a delivery was last sent (or given up), ISO UTC
+
+
 def _delivery(row: Any) -> Delivery:
     r = dict(row)
     r["payload"] = json.loads(r["payload"])
@@ -48,19 +57,13 @@ def _delivery(row: Any) -> Delivery:
     return Delivery(**r)
 
 
-def _iso(moment: datetime | None) -> str:
-    if moment is None:
-        return utcnow_iso()
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class DeliveryRepo:
     def __init__(self, db: Connection) -> None:
         self.db = db
 
     async def enqueue(self, items: Iterable[NewDelivery]) -> int:
         """Queue messages; one whose dedup_key was queued before is skipped. Returns how many."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         rows = [
             (
                 d.user_id,
@@ -69,7 +72,7 @@ class DeliveryRepo:
                 d.dedup_key,
                 json.dumps(d.payload, ensure_ascii=False),
                 d.priority,
-                _iso(d.not_before),
+                iso_utc(d.not_before) if d.not_before else now,
                 now,
                 now,
             )
@@ -86,14 +89,19 @@ class DeliveryRepo:
         return self.db.conn.total_changes - before
 
     async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Mark up to `limit` due pending rows as sending and return them, most urgent first."""
+        """Mark up to `limit` due pending rows as sending and return them, most urgent first.
+
+        Rows of a held group (paused or stopped) stay where they are.
+        """
         async with self.db.conn.execute(
             """UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?
-               WHERE id IN (SELECT id FROM deliveries
-                            WHERE status = 'pending' AND not_before <= ?
-                            ORDER BY priority DESC, not_before, id LIMIT ?)
+               WHERE id IN (SELECT d.id FROM deliveries d
+                            WHERE d.status = 'pending' AND d.not_before <= ?
+                              AND NOT EXISTS (SELECT 1 FROM delivery_holds h
+                                              WHERE h.kind = d.kind AND h.ref = d.ref)
+                            ORDER BY d.priority DESC, d.not_before, d.id LIMIT ?)
                RETURNING *""",
-            (utcnow_iso(), _iso(now), limit),
+            (self.db.now_iso(), iso_utc(now), limit),
         ) as cur:
             rows = await cur.fetchall()
         found = [_delivery(r) for r in rows]
@@ -104,7 +112,7 @@ class DeliveryRepo:
         """At start: rows left 'sending' by a crash go back to the queue (sent at most twice)."""
         cur = await self.db.conn.execute(
             "UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'",
-            (utcnow_iso(),),
+            (self.db.now_iso(),),
         )
         return cur.rowcount
 
@@ -114,7 +122,7 @@ class DeliveryRepo:
             """UPDATE deliveries SET status = 'pending', attempts = max(0, attempts - 1),
                                      updated_at = ?
                WHERE id = ? AND status = 'sending'""",
-            [(utcnow_iso(), i) for i in delivery_ids],
+            [(self.db.now_iso(), i) for i in delivery_ids],
         )
 
     async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
@@ -130,19 +138,54 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, updated_at = ?
                WHERE id = ?""",
-            (_iso(when), error[:500], utcnow_iso(), delivery_id),
+            (iso_utc(when), error[:500], self.db.now_iso(), delivery_id),
         )
 
     async def cancel(self, kind: str, ref: str) -> int:
         cur = await self.db.conn.execute(
             """UPDATE deliveries SET status = 'cancelled', updated_at = ?
                WHERE kind = ? AND ref = ? AND status = 'pending'""",
-            (utcnow_iso(), kind, ref),
+            (self.db.now_iso(), kind, ref),
         )
         return cur.rowcount
 
+    async def cancel_one(self, delivery_id: int) -> None:
+        """A claimed row of a stopped group: never sent."""
+        await self._finish(delivery_id, "cancelled", error="stopped before sending")
+
+    async def uncancel(self, kind: str, ref: str, now: datetime) -> int:
+        """The cancelled rows of a group are queued again (a stopped broadcast resumed)."""
+        cur = await self.db.conn.execute(
+            """UPDATE deliveries SET status = 'pending', not_before = ?, error = NULL,
+                                     updated_at = ?
+               WHERE kind = ? AND ref = ? AND status = 'cancelled'""",
+            (iso_utc(now), self.db.now_iso(), kind, ref),
+        )
+        return cur.rowcount
+
+    async def hold(self, kind: str, ref: str, how: str) -> None:
+        """Hold a group: its rows are not claimed until `unhold` ("pause" or "stop")."""
+        await self.db.conn.execute(
+            """INSERT INTO delivery_holds (kind, ref, how, created_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (kind, ref) DO UPDATE SET how = excluded.how""",
+            (kind, ref, how, self.db.now_iso()),
+        )
+
+    async def unhold(self, kind: str, ref: str) -> None:
+        await self.db.conn.execute(
+            "DELETE FROM delivery_holds WHERE kind = ? AND ref = ?", (kind, ref)
+        )
+
+    async def holds(self) -> dict[tuple[str, str], str]:
+        """Every held group: (kind, ref) -> "pause" or "stop"."""
+        async with self.db.conn.execute("SELECT kind, ref, how FROM delivery_holds") as cur:
+            return {(r[0], r[1]): r[2] for r in await cur.fetchall()}
+
     async def next_due(self) -> datetime | None:
-        sql = "SELECT min(not_before) FROM deliveries WHERE status = 'pending'"
+        sql = """SELECT min(d.not_before) FROM deliveries d
+                 WHERE d.status = 'pending'
+                   AND NOT EXISTS (SELECT 1 FROM delivery_holds h
+                                   WHERE h.kind = d.kind AND h.ref = d.ref)"""
         async with self.db.conn.execute(sql) as cur:
             row = await cur.fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
@@ -155,11 +198,26 @@ class DeliveryRepo:
     async def delete_user(self, user_id: int) -> None:
         await self.db.conn.execute("DELETE FROM deliveries WHERE user_id = ?", (user_id,))
 
+    async def queue_state(self, now: datetime) -> QueueState:
+        """How the queue stands, for /healthz."""
+        sql = """SELECT
+                   count(*) FILTER (WHERE status = 'pending'),
+                   count(*) FILTER (WHERE status = 'pending' AND not_before <= ?),
+                   count(*) FILTER (WHERE status = 'sending'),
+                   min(not_before) FILTER (WHERE status = 'pending' AND not_before <= ?),
+                   max(updated_at) FILTER (WHERE status IN ('sent', 'failed', 'blocked'))
+                 FROM deliveries"""
+        due_by = iso_utc(now)
+        async with self.db.conn.execute(sql, (due_by, due_by)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return QueueState(row[0], row[1], row[2], row[3], row[4])
+
     async def _finish(
         self, delivery_id: int, status: str, message_id: int | None = None, error: str | None = None
     ) -> None:
         await self.db.conn.execute(
             """UPDATE deliveries SET status = ?, message_id = ?, error = ?, updated_at = ?
                WHERE id = ?""",
-            (status, message_id, error, utcnow_iso(), delivery_id),
+            (status, message_id, error, self.db.now_iso(), delivery_id),
         )

@@ -11,9 +11,12 @@ from handlers import (
     announcements,
     cities,
     fallback,
+    guardian,
     inbox,
     members,
     privacy,
+    program_edit,
+    program_upload,
     questions,
     registration,
     registration_admin,
@@ -27,6 +30,8 @@ from handlers import (
 
 def routers() -> list[Router]:
     return [
+        # First: a command typed while an edit waits for a time or notice ends that wait.
+        program_edit.router,
         settings.router,
         schedule.router,
         sections.router,
@@ -35,10 +40,12 @@ def routers() -> list[Router]:
         inbox.router,  # before questions: an organizer typing an answer is not asking
         registration_admin.router,
         registration.router,
+        guardian.router,  # /start g-<token>: a parent's consent
         privacy.router,
         members.router,
         admin.router,
         team.router,
+        program_upload.router,
         announcements.router,
         start.router,
         questions.router,  # the free-text catch-all, right before access/fallback

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import _
@@ -19,6 +19,17 @@ router = Router(name=__name__)
 async def stale_button(callback: CallbackQuery) -> None:
     logger.info("Unhandled callback data %r from %s", callback.data, callback.from_user.id)
     await callback.answer(_("This button is out of date. Open the menu again."), show_alert=True)
+
+
+@router.message(F.document)
+async def a_document(message: Message) -> None:
+    """Organizers' programme files are taken earlier (handlers/program_upload.py)."""
+    await message.answer(
+        _(
+            "Thank you, but I do not take files. The programme is changed by the forum "
+            "organizers; if you have a question, just write it to me."
+        )
+    )
 
 
 @router.message()

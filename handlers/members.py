@@ -35,7 +35,7 @@ async def start_invite(
         inviter = await db.invites.use(link.value, user.id, clock.now())
         if inviter is not None:
             await db.users.set_role(user.id, "organizer")
-            await audit(db, inviter, "role.add", f"{user.id} {user.full_name} (invite link)")
+            await audit(db, inviter, "role.add", "invite", subject=user.id)
     if inviter is None:
         await message.answer(
             _("This invite link has expired or was already used. Ask the owner for a new one.")

@@ -10,78 +10,120 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.clock import Clock
 from bot.filters import organizer_only
 from bot.i18n import _, fmt_date, fmt_datetime, ngettext
 from bot.keyboards.common import MenuCb
 from bot.keyboards.registration import OrgRegCb, organizer_keyboard
-from bot.program.model import Program
+from bot.services.answers import age_at, phone_display
+from bot.services.audit import audit
 from bot.services.program import ProgramService
 from bot.services.registration import (
     RegistrationService,
-    age_at,
-    age_day,
-    country_label,
+    consent_label,
     export_columns,
     export_rows,
     parse_number,
-    status_label,
     to_csv,
     to_xlsx,
 )
+from bot.services.registration_view import status_heading, status_label
 from db import Database
 from db.users import User
+from handlers.registration import form_of
 
 logger = logging.getLogger(__name__)
 router = Router(name=__name__)
 organizer_only(router)
 
+EXPORTS = ("csv", "csvc", "xlsx")
 
-async def stats_text(registrations: RegistrationService, program: Program, locale: str) -> str:
-    stats = await registrations.stats(program)
-    reg = program.registration
+
+async def stats_text(
+    registrations: RegistrationService, programs: ProgramService, locale: str
+) -> str:
+    program = programs.program
+    form = form_of(programs)
     lines = [_("<b>Youth meeting registrations</b>")]
-    if reg is not None:
-        lines.append(_("Capacity: {capacity}").format(capacity=reg.capacity))
+    if form is None:
+        return "\n".join([*lines, _("There is no youth meeting registration at this forum.")])
+    stats = await registrations.stats(form, program.forum.tz, locale)
+    lines.append(_("Capacity: {capacity}").format(capacity=form.reg.capacity))
     lines.append("")
     for status, count in stats.by_status.items():
-        lines.append(f"{html.escape(status_label(status))}: <b>{count}</b>")
-    if stats.by_country:
-        lines += ["", _("<b>By country</b> (without cancelled)")]
-        for code, count in sorted(stats.by_country.items(), key=lambda kv: -kv[1]):
-            lines.append(f"{html.escape(country_label(code))}: {count}")
-    if stats.by_region:
-        lines += ["", _("<b>By region</b> (top 10)")]
-        lines += [f"{html.escape(region)}: {count}" for region, count in stats.by_region]
+        lines.append(f"{html.escape(status_heading(status))}: <b>{count}</b>")
+    lines.append(
+        ngettext(
+            "{count} registration in all, as in the export.",
+            "{count} registrations in all, as in the export.",
+            stats.total,
+        ).format(count=stats.total)
+    )
+    if stats.forgotten:
+        lines.append(
+            _("Deleted at the person's request (not in the export): {count}").format(
+                count=stats.forgotten
+            )
+        )
+    blocks = [
+        (_("<b>By country</b> (without cancelled)"), stats.by_country),
+        (_("<b>By region</b> (top 10)"), stats.by_region),
+        (
+            _("<b>By age</b> on {day}").format(day=fmt_date(form.age_day, locale, "d MMMM y")),
+            stats.by_age,
+        ),
+    ]
+    blocks += [(f"<b>{html.escape(title)}</b>", counts) for title, counts in stats.by_question]
+    for title, counts in blocks:
+        if counts and any(n for _label, n in counts):
+            lines += ["", title]
+            lines += [f"{html.escape(label)}: {count}" for label, count in counts]
     if stats.by_day:
         lines += ["", _("<b>Sign-ups by day</b>")]
         for day, count in stats.by_day[-14:]:
             when = fmt_date(datetime.fromisoformat(day).date(), locale, "d MMM")
             lines.append(f"{when}: {count} " + "▇" * min(count, 30))
-    if not stats.total:
+    if not stats.total and not stats.forgotten:
         lines += ["", _("Nobody has registered yet.")]
     return "\n".join(lines)
 
 
 async def send_export(
-    message: Message, kind: str, db: Database, program: Program, locale: str
+    message: Message,
+    kind: str,
+    db: Database,
+    programs: ProgramService,
+    clock: Clock,
+    user: User,
+    locale: str,
 ) -> None:
+    """The registrations as a file; CSV with `;` (Excel in Russian), `,` (csvc) or Excel."""
+    program = programs.program
+    form = form_of(programs)
+    if form is None:
+        await message.answer(_("There is no youth meeting registration at this forum."))
+        return
+    tz = program.forum.tz
     rows = await db.registrations.all()
-    header = export_columns(program, locale)
-    table = export_rows(program, rows, locale)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    header = export_columns(form, locale, program.forum.timezone)
+    table = export_rows(form, rows, locale, tz)
+    stamp = clock.now().astimezone(tz).strftime("%Y%m%d-%H%M")
     caption = ngettext("{count} registration", "{count} registrations", len(rows)).format(
         count=len(rows)
     )
-    if kind == "csv":
-        data, name = to_csv(header, table), f"registrations-{stamp}.csv"
-    else:
+    if kind == "xlsx":
         data, name = to_xlsx(header, table, _("Registrations")), f"registrations-{stamp}.xlsx"
+    else:
+        data = to_csv(header, table, delimiter="," if kind == "csvc" else ";")
+        name = f"registrations-{stamp}.csv"
     await message.answer_document(BufferedInputFile(data, filename=name), caption=caption)
+    await audit(db, user.id, "registration.export", f"{kind} {len(rows)}")
 
 
 async def check_in(
-    message: Message, text: str, db: Database, program: Program, user: User, locale: str
+    message: Message, text: str, db: Database, programs: ProgramService, user: User, locale: str
 ) -> None:
+    program = programs.program
     reg_id = parse_number(text)
     row = await db.registrations.get(reg_id) if reg_id is not None else None
     shown = html.escape(text.strip()[:30])
@@ -93,6 +135,11 @@ async def check_in(
         answer = _("❌ {number} ({name}) was cancelled: not admitted.")
     elif row.status == "waiting":
         answer = _("⏳ {number} ({name}) is on the waiting list, not admitted yet.")
+    elif row.status == "guardian":
+        answer = _(
+            "⏳ {number} ({name}) waits for the consent of a parent or guardian: not admitted "
+            "yet. A paper consent can be recorded with /consent {number}."
+        )
     elif row.status == "checked_in":
         when = datetime.fromisoformat(row.checked_in_at or "").astimezone(program.forum.tz)
         await message.answer(
@@ -104,13 +151,17 @@ async def check_in(
     else:
         async with db.transaction():
             await db.registrations.check_in(row.id, user.id)
+            await audit(db, user.id, "registration.checkin", row.number)
         logger.info("Registration %s checked in by %s", row.number, user.id)
-        age = age_at(datetime.fromisoformat(row.birth_date).date(), age_day(program))
+        form = form_of(programs)
+        on = form.age_day if form else program.forum.start_date
+        age = age_at(datetime.fromisoformat(row.birth_date).date(), on)
         answer = _("✅ {number} checked in: {name}, age {age}.")
         extra = ""
         if row.guardian_name:
             extra = "\n" + _("Minor; parent or guardian: {guardian}, {phone}").format(
-                guardian=html.escape(row.guardian_name), phone=html.escape(row.guardian_phone or "")
+                guardian=html.escape(row.guardian_name),
+                phone=html.escape(phone_display(row.guardian_phone or "")),
             )
         await message.answer(answer.format(number=row.number, name=name, age=age) + extra)
         return
@@ -121,7 +172,7 @@ async def check_in(
 async def stats_command(
     message: Message, registrations: RegistrationService, programs: ProgramService, locale: str
 ) -> None:
-    text = await stats_text(registrations, programs.program, locale)
+    text = await stats_text(registrations, programs, locale)
     await message.answer(text, reply_markup=organizer_keyboard())
 
 
@@ -134,7 +185,7 @@ async def admin_menu_entry(
 ) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        text = await stats_text(registrations, programs.program, locale)
+        text = await stats_text(registrations, programs, locale)
         await callback.message.answer(text, reply_markup=organizer_keyboard())
 
 
@@ -145,18 +196,20 @@ async def organizer_button(
     registrations: RegistrationService,
     programs: ProgramService,
     db: Database,
+    clock: Clock,
+    user: User,
     locale: str,
 ) -> None:
     message = callback.message
-    if callback_data.action not in ("stats", "csv", "xlsx") or not isinstance(message, Message):
+    if callback_data.action not in ("stats", *EXPORTS) or not isinstance(message, Message):
         await callback.answer(_("This button is out of date."), show_alert=True)
         return
     await callback.answer()
     if callback_data.action == "stats":
-        text = await stats_text(registrations, programs.program, locale)
+        text = await stats_text(registrations, programs, locale)
         await message.answer(text, reply_markup=organizer_keyboard())
     else:
-        await send_export(message, callback_data.action, db, programs.program, locale)
+        await send_export(message, callback_data.action, db, programs, clock, user, locale)
 
 
 @router.message(Command("export"))
@@ -165,15 +218,18 @@ async def export_command(
     command: CommandObject,
     db: Database,
     programs: ProgramService,
+    clock: Clock,
+    user: User,
     locale: str,
 ) -> None:
     wanted = (command.args or "").strip().lower()
-    if wanted not in ("", "csv", "xlsx", "excel"):
-        await message.answer(_("Usage: /export, /export csv or /export xlsx"))
+    kinds = {"": ["xlsx", "csv"], "csv": ["csv"], "xlsx": ["xlsx"], "excel": ["xlsx"]}
+    kinds["csv,"] = kinds["csvc"] = ["csvc"]
+    if wanted not in kinds:
+        await message.answer(_("Usage: /export, /export xlsx, /export csv or /export csvc"))
         return
-    kinds = ["csv", "xlsx"] if not wanted else ["csv" if wanted == "csv" else "xlsx"]
-    for kind in kinds:
-        await send_export(message, kind, db, programs.program, locale)
+    for kind in kinds[wanted]:
+        await send_export(message, kind, db, programs, clock, user, locale)
 
 
 @router.message(Command("checkin"))
@@ -193,7 +249,7 @@ async def checkin_command(
             )
         )
         return
-    await check_in(message, command.args, db, programs.program, user, locale)
+    await check_in(message, command.args, db, programs, user, locale)
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("ci-")))
@@ -205,4 +261,46 @@ async def checkin_link(
     user: User,
     locale: str,
 ) -> None:
-    await check_in(message, (command.args or "")[3:], db, programs.program, user, locale)
+    await check_in(message, (command.args or "")[3:], db, programs, user, locale)
+
+
+@router.message(Command("consent"))
+async def paper_consent(
+    message: Message,
+    command: CommandObject,
+    db: Database,
+    programs: ProgramService,
+    registrations: RegistrationService,
+    user: User,
+) -> None:
+    """A parent's or guardian's consent given on paper, recorded by its registration number."""
+    reg = programs.program.registration
+    reg_id = parse_number(command.args or "")
+    row = await db.registrations.get(reg_id) if reg_id is not None else None
+    if reg is None or row is None:
+        await message.answer(
+            _(
+                "Type the number of a registration that waits for a guardian's consent, e.g. "
+                "/consent YM-0042."
+            )
+        )
+        return
+    name = html.escape(row.full_name)
+    if row.status != "guardian":
+        if row.guardian_consent_at:
+            text = _("{number} ({name}) already has the guardian's consent ({how}).")
+        else:
+            text = _("{number} ({name}) does not wait for a guardian's consent.")
+        how = consent_label(row)
+        await message.answer(text.format(number=row.number, name=name, how=how))
+        return
+    done = await registrations.guardian_consents(row, user.id, "paper", reg.capacity)
+    if done is None:
+        await message.answer(_("This registration has just changed; please try again."))
+        return
+    await audit(db, user.id, "registration.paper_consent", row.number)
+    await message.answer(
+        _("✅ Paper consent recorded for {number} ({name}). Registration status: {status}.").format(
+            number=done.number, name=name, status=status_label(done.status)
+        )
+    )

@@ -26,12 +26,15 @@ from bot.services.agenda import AgendaService
 from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import (
+    Page,
     ScheduleView,
-    day_button_label,
+    day_title,
     forum_days,
     schedule_intro,
     session_card,
+    session_labels,
 )
+from bot.settings import Settings
 from db import Database
 from db.users import User
 
@@ -47,26 +50,33 @@ def out_of_date() -> str:
     return _("This button is out of date. Open the menu again.")
 
 
-async def send_days(message: Message, program: Program, clock: Clock, locale: str) -> None:
+async def send_days(
+    message: Message, program: Program, clock: Clock, locale: str, web_app_url: str
+) -> None:
     today = forum_today(program, clock)
-    days = [(d, day_button_label(d, today, locale)) for d in forum_days(program, today)]
-    await message.answer(schedule_intro(program, locale), reply_markup=days_keyboard(days))
+    days = [(d, day_title(d, today, locale)) for d in forum_days(program)]
+    markup = days_keyboard(days, web_app_url)
+    await message.answer(schedule_intro(program, locale), reply_markup=markup)
 
 
 @router.message(Command("schedule"))
 async def schedule_command(
-    message: Message, programs: ProgramService, clock: Clock, locale: str
+    message: Message, programs: ProgramService, clock: Clock, settings: Settings, locale: str
 ) -> None:
-    await send_days(message, programs.program, clock, locale)
+    await send_days(message, programs.program, clock, locale, settings.mini_app_url)
 
 
 @router.callback_query(MenuCb.filter(F.action == "schedule"))
 async def schedule_button(
-    callback: CallbackQuery, programs: ProgramService, clock: Clock, locale: str
+    callback: CallbackQuery,
+    programs: ProgramService,
+    clock: Clock,
+    settings: Settings,
+    locale: str,
 ) -> None:
     await callback.answer()
     if isinstance(callback.message, Message):
-        await send_days(callback.message, programs.program, clock, locale)
+        await send_days(callback.message, programs.program, clock, locale, settings.mini_app_url)
 
 
 def parse_day(value: str) -> date | None:
@@ -82,6 +92,7 @@ async def day_chosen(
     callback_data: DayCb,
     programs: ProgramService,
     schedule_view: ScheduleView,
+    clock: Clock,
     locale: str,
 ) -> None:
     program = programs.program
@@ -89,23 +100,27 @@ async def day_chosen(
     if day is None or day not in program.forum.days:
         await callback.answer(out_of_date(), show_alert=True)
         return
-    pages = schedule_view.day_pages(program, day, locale)
-    if not 0 <= callback_data.page < len(pages):
+    pages, current = schedule_view.day_pages(program, day, locale, clock.now())
+    index = current if callback_data.page == -1 else callback_data.page
+    if not 0 <= index < len(pages):
         await callback.answer(out_of_date(), show_alert=True)
         return
-    page = pages[callback_data.page]
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.answer(
-            page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
-        )
+        await send_day_page(callback.message, day, pages, index)
+
+
+async def send_day_page(message: Message, day: date, pages: tuple[Page, ...], index: int) -> None:
+    """One page of a day's list with its numbered buttons and the buttons to the day's other
+    parts (also answers "programme for Friday")."""
+    await message.answer(pages[index].text, reply_markup=day_page_keyboard(day, pages, index))
 
 
 async def send_now(
     message: Message, program: Program, view: ScheduleView, clock: Clock, locale: str
 ) -> None:
     text, sessions = view.now_and_next(program, clock.now(), locale)
-    labels = tuple((s.id, s.title.get(locale)) for s in sessions)
+    labels = tuple((s.id, session_labels(s, locale)) for s in sessions)
     await message.answer(text, reply_markup=titled_sessions_keyboard(labels, "n"))
 
 
@@ -148,16 +163,22 @@ async def send_card(
     saved = await db.agenda.has(user.id, session.id)
     await message.answer(
         session_card(program, session, locale),
-        reply_markup=card_keyboard(program, session, saved, back),
+        reply_markup=card_keyboard(program, session, saved, back, user.is_organizer),
     )
 
 
 def card_keyboard(
-    program: Program, session: Session, saved: bool, back: str
+    program: Program, session: Session, saved: bool, back: str, editable: bool
 ) -> InlineKeyboardMarkup:
     has_map = program.venue(session.venue) is not None
     return session_card_keyboard(
-        session.id, saved, back, has_map, session.section, cancelled=session.cancelled
+        session.id,
+        saved,
+        back,
+        has_map,
+        session.section,
+        cancelled=session.cancelled,
+        editable=editable,
     )
 
 
@@ -249,7 +270,9 @@ async def toggle_agenda(
         else _("Removed from your agenda.")
     )
     if was != add:  # the keyboard changes only if the state did
-        await message.edit_reply_markup(reply_markup=card_keyboard(program, session, add, back))
+        await message.edit_reply_markup(
+            reply_markup=card_keyboard(program, session, add, back, user.is_organizer)
+        )
 
 
 async def send_map(

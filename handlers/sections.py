@@ -43,7 +43,8 @@ async def send_section(
     text, sessions = section_card(program, section, locale)
     subscribed = section.id in await db.agenda.sections_of(user.id)
     numbered = [(n, s.id) for n, s in enumerate(sessions, 1)]
-    await message.answer(text, reply_markup=section_card_keyboard(section.id, subscribed, numbered))
+    markup = section_card_keyboard(section.id, subscribed, numbered, user.is_organizer)
+    await message.answer(text, reply_markup=markup)
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("x-")))
@@ -112,5 +113,5 @@ async def section_button(
         _text, shown = section_card(program, section, locale)
         numbered = [(n, s.id) for n, s in enumerate(shown, 1)]
         await message.edit_reply_markup(
-            reply_markup=section_card_keyboard(section.id, subscribed, numbered)
+            reply_markup=section_card_keyboard(section.id, subscribed, numbered, user.is_organizer)
         )

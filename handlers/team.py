@@ -80,7 +80,7 @@ async def make_organizer(message: Message, db: Database, owner: User, target: Us
         return
     async with db.transaction():
         await db.users.set_role(target.id, "organizer")
-        await audit(db, owner.id, "role.add", f"{target.id} {target.full_name}")
+        await audit(db, owner.id, "role.add", subject=target.id)
     await message.answer(_("✅ {name} is now an organizer.").format(name=name))
 
 
@@ -129,7 +129,7 @@ async def remove_organizer(
         return
     async with db.transaction():
         await db.users.set_role(target.id, "participant")
-        await audit(db, user.id, "role.remove", f"{target.id} {target.full_name}")
+        await audit(db, user.id, "role.remove", subject=target.id)
     await callback.answer()
     if callback.message:
         await callback.message.answer(

@@ -37,6 +37,9 @@ grep -q "\[1\]" "$work/out.txt" || fail "no buttons"
 ! grep -q "Traceback" "$work/out.txt" || fail "a traceback"
 site=$(cd "$work/run" && env -u PYTHONPATH "$work/venv/bin/python" -c "import bot, pathlib; print(pathlib.Path(bot.__file__).parent)")
 case "$site" in "$work/venv/"*) ;; *) fail "bot was imported from $site" ;; esac
+for page in index.html app.js app.css sw.js; do
+  [ -f "$site/web/static/$page" ] || fail "the Mini App's $page is not in the wheel"
+done
 if find "$site" -newer "$work/installed" -not -name "*.pyc" -not -type d | grep -q .; then
   fail "the bot wrote into its installed package"
 fi

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -24,6 +25,22 @@ from tests.fakeapi import FakeTelegram
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAE-test-token-for-the-fake-server-0123456789"
 OWNER_ID = 900001
+# A deadline, not a wait: on a shared machine under load, importing the bot alone has taken
+# over 30 s.
+START_TIMEOUT = 60.0
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` with this checkout's code and only the given bot settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=env.get("CWD", str(ROOT)),
+    )
 
 
 def bot_env(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> dict[str, str]:
@@ -43,11 +60,40 @@ def bot_env(fake: FakeTelegram, tmp_path: Path, **overrides: Any) -> dict[str, s
 
 async def wait_polling(fake: FakeTelegram, since: int = 0, timeout: float = 20.0) -> None:
     """Until the bot has asked for updates (it is then fully started)."""
+    await wait_started(fake, False, since, timeout)
+
+
+def starts_seen(fake: FakeTelegram, webhook: bool) -> int:
+    """How often a bot got ready: getUpdates calls, or setWebhook calls in webhook mode."""
+    return fake.webhooks_set if webhook else fake.polls_started
+
+
+async def wait_started(
+    fake: FakeTelegram, webhook: bool, since: int = 0, timeout: float = 20.0
+) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
-    while fake.polls_started <= since:
+    while starts_seen(fake, webhook) <= since:
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the bot did not start polling in time")
+            mode = "set its webhook" if webhook else "start polling"
+            raise AssertionError(f"the bot did not {mode} in time")
         await asyncio.sleep(0.05)
+
+
+def free_port() -> int:
+    """A TCP port free on this machine now (for the bot's web server)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def webhook_env(port: int, secret: str = "test-secret_0123456789") -> dict[str, str]:
+    """Settings of webhook mode on this machine's loopback, for bot_env(**...)."""
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/webhook",
+        "WEBHOOK_SECRET": secret,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+    }
 
 
 @dataclass
@@ -61,8 +107,12 @@ class BotProcess:
     starts: int = 0
     _polls_before: int = field(default=0)
 
+    @property
+    def webhook(self) -> bool:
+        return bool(self.env.get("WEBHOOK_URL"))
+
     async def start(self, wait: bool = True) -> BotProcess:
-        self._polls_before = self.fake.polls_started
+        self._polls_before = starts_seen(self.fake, self.webhook)
         # PYTHONPATH: this checkout's code, even where another checkout is pip-installed.
         full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
         full_env.pop("PYTEST_CURRENT_TEST", None)
@@ -79,9 +129,9 @@ class BotProcess:
             await self.wait_ready()
         return self
 
-    async def wait_ready(self, timeout: float = 20.0) -> None:
+    async def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         try:
-            await wait_polling(self.fake, self._polls_before, timeout)
+            await wait_started(self.fake, self.webhook, self._polls_before, timeout)
         except AssertionError:
             raise AssertionError(f"bot did not start; its log:\n{self.log()}") from None
 

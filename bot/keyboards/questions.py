@@ -7,7 +7,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.keyboards.common import menu_button
+from bot.keyboards.common import LANGUAGE_NAMES, menu_button
+from bot.keyboards.labels import distinct
 
 # Open questions per page of the inbox.
 INBOX_PAGE = 10
@@ -26,8 +27,16 @@ class AnswerCb(CallbackData, prefix="qa"):
     id: str
 
 
+class FaqLangCb(CallbackData, prefix="of"):
+    """Organizers: add the version in `lang` of the saved FAQ entry `id` (inbox-<n>)."""
+
+    id: str
+    lang: str
+
+
 class InboxCb(CallbackData, prefix="oq"):
-    """Organizers: action list (page), answer (question id), cancel."""
+    """Organizers: action list (page), answer (question id), cancel, faq (save the answered
+    question id as an FAQ entry)."""
 
     action: str
     id: int = 0
@@ -39,11 +48,43 @@ def results_keyboard(
 ) -> InlineKeyboardMarkup:
     """The cards an answer links to, one per row; optionally 'send to organizers'."""
     b = InlineKeyboardBuilder()
-    for button in buttons:
+    for button in distinct(buttons):
         b.row(button)
     if offer_organizers is not None:
         b.row(send_button(offer_organizers))
     b.row(menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def not_partner_keyboard(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """The partner cities spelled like the one asked for, and the list of all of them."""
+    b = InlineKeyboardBuilder()
+    for button in buttons:
+        b.row(button)
+    b.row(menu_button(_("🤝 All partner cities"), "cities"), menu_button(_("☰ Menu"), "menu"))
+    return b.as_markup()
+
+
+def faq_save_keyboard(question_id: int) -> InlineKeyboardMarkup:
+    """Under an organizer's answer: keep it as an FAQ entry for the next people who ask."""
+    b = InlineKeyboardBuilder()
+    b.button(
+        text=_("💾 Save as an FAQ answer"), callback_data=InboxCb(action="faq", id=question_id)
+    )
+    return b.as_markup()
+
+
+def faq_languages_keyboard(entry_id: str, missing: list[str]) -> InlineKeyboardMarkup | None:
+    """Buttons to add a saved FAQ entry's versions in the languages it lacks."""
+    if not missing:
+        return None
+    b = InlineKeyboardBuilder()
+    for lang in missing:
+        b.button(
+            text=_("➕ {language}").format(language=LANGUAGE_NAMES.get(lang, lang)),
+            callback_data=FaqLangCb(id=entry_id, lang=lang),
+        )
+    b.adjust(3)
     return b.as_markup()
 
 

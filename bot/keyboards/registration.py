@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
@@ -13,8 +15,7 @@ from aiogram.types import (
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
-
-BUTTON_TEXT_LIMIT = 40
+from bot.keyboards.labels import LABEL_LIMIT, fit, pack
 
 
 class RegCb(CallbackData, prefix="rg"):
@@ -35,20 +36,27 @@ class RegViewCb(CallbackData, prefix="rv"):
     action: str
 
 
+class GuardianCb(CallbackData, prefix="gd"):
+    """A parent's or guardian's answer: yes or no, for the registration of the link's token."""
+
+    action: str
+    token: str
+
+
 class PrivacyCb(CallbackData, prefix="pv"):
-    """/forget: yes or no."""
+    """/forget: yes or no; /mydata: file (everything as JSON)."""
 
     action: str
 
 
 class OrgRegCb(CallbackData, prefix="oreg"):
-    """Organizers: stats, csv, xlsx."""
+    """Organizers: stats, csv (`;`, for Excel in Russian or Belarusian), csvc (`,`), xlsx."""
 
     action: str
 
 
-def short(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def short(text: str, limit: int = LABEL_LIMIT) -> str:
+    return fit(text, limit)
 
 
 def _nav_row(step: str, back: bool) -> list[InlineKeyboardButton]:
@@ -83,8 +91,8 @@ def step_keyboard(
         )
         for i, label in enumerate(options)
     ]
-    for start in range(0, len(buttons), per_row):
-        b.row(*buttons[start : start + per_row])
+    for row in pack(buttons, per_row):
+        b.row(*row)
     if keep is not None:
         b.row(
             InlineKeyboardButton(
@@ -133,8 +141,8 @@ def summary_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
         )
         for label, step in items
     ]
-    for start in range(0, len(buttons), 2):
-        b.row(*buttons[start : start + 2])
+    for row in pack(buttons):
+        b.row(*row)
     b.row(
         InlineKeyboardButton(
             text=_("✅ Confirm"), callback_data=RegCb(action="confirm", step="summary").pack()
@@ -148,21 +156,33 @@ def summary_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
-def registration_keyboard(status: str, can_edit: bool) -> InlineKeyboardMarkup:
+def share_button(link: str, text: str) -> InlineKeyboardButton:
+    """Opens Telegram's "send to…" dialog with the guardian's link, ready to forward."""
+    query = urlencode({"url": link, "text": text}, quote_via=quote)
+    return InlineKeyboardButton(
+        text=_("📤 Send to my parent or guardian"), url=f"https://t.me/share/url?{query}"
+    )
+
+
+def registration_keyboard(
+    status: str, can_edit: bool, share: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
+    if share is not None and status == "guardian":
+        b.row(share)
     if status == "registered":
         b.row(
             InlineKeyboardButton(
                 text=_("🔳 QR code for check-in"), callback_data=RegViewCb(action="qr").pack()
             )
         )
-    if can_edit and status in ("registered", "waiting"):
+    if can_edit and status in ("registered", "waiting", "guardian"):
         b.row(
             InlineKeyboardButton(
                 text=_("✏️ Change my answers"), callback_data=RegViewCb(action="edit").pack()
             )
         )
-    if status in ("registered", "waiting"):
+    if status in ("registered", "waiting", "guardian"):
         b.row(
             InlineKeyboardButton(
                 text=_("🗑 Cancel my registration"),
@@ -171,6 +191,28 @@ def registration_keyboard(status: str, can_edit: bool) -> InlineKeyboardMarkup:
         )
     b.row(menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[menu_button(_("☰ Menu"), "menu")]])
+
+
+def guardian_keyboard(token: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("✅ I agree"), callback_data=GuardianCb(action="yes", token=token).pack()
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    text=_("❌ I do not agree"),
+                    callback_data=GuardianCb(action="no", token=token).pack(),
+                )
+            ],
+        ]
+    )
 
 
 def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
@@ -188,26 +230,42 @@ def cancel_confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def forget_keyboard() -> InlineKeyboardMarkup:
+def mydata_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=_("Yes, delete my data"), callback_data=PrivacyCb(action="yes").pack()
-                ),
-                InlineKeyboardButton(
-                    text=_("No, keep it"), callback_data=PrivacyCb(action="no").pack()
-                ),
-            ]
+                    text=_("⬇️ My data as a file (JSON)"),
+                    callback_data=PrivacyCb(action="file").pack(),
+                )
+            ],
+            [menu_button(_("☰ Menu"), "menu")],
         ]
     )
+
+
+def forget_keyboard() -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            text=_("Yes, delete my data"), callback_data=PrivacyCb(action="yes").pack()
+        ),
+        InlineKeyboardButton(text=_("No, keep it"), callback_data=PrivacyCb(action="no").pack()),
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=pack(buttons))
 
 
 def organizer_keyboard() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(InlineKeyboardButton(text=_("📊 Counts"), callback_data=OrgRegCb(action="stats").pack()))
     b.row(
-        InlineKeyboardButton(text=_("⬇️ CSV"), callback_data=OrgRegCb(action="csv").pack()),
         InlineKeyboardButton(text=_("⬇️ Excel"), callback_data=OrgRegCb(action="xlsx").pack()),
+        InlineKeyboardButton(
+            text=_("⬇️ CSV for Excel (;)"), callback_data=OrgRegCb(action="csv").pack()
+        ),
+    )
+    b.row(
+        InlineKeyboardButton(
+            text=_("⬇️ CSV with commas (,)"), callback_data=OrgRegCb(action="csvc").pack()
+        )
     )
     return b.as_markup()

@@ -4,13 +4,16 @@ The file is written by hand by organizers, so every problem is collected (not ju
 and reported with the file, the 1-based line and the path of the field, e.g.
 `program.yaml:120: sessions[12].end: end 10:00 is not after start 11:00`.
 Messages are English msgids marked with `N_`; the caller translates them when showing them.
+
+The same checks read a workbook (bot/program/workbook.py): its reader builds the node tree that
+YAML would give, with marks that name cells, so errors read `Sessions!D5: end: ...`.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -24,6 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.i18n_markers import N_
 from bot.program.model import (
     LANGUAGES,
+    City,
     CityPair,
     ExtraQuestion,
     FaqEntry,
@@ -40,7 +44,9 @@ from bot.program.model import (
     Speaker,
     Text,
     Venue,
+    find_halls,
 )
+from bot.program.places import BUILTIN, normalize
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -51,6 +57,32 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+
+# Other spellings of fixed values; spaces and hyphens count as underscores ("round table").
+CHOICE_ALIASES = {"signing_ceremony": "signing", "roundtable": "round_table"}
+
+# Hall ids made from Russian and Belarusian names (letters not listed are dropped or decomposed).
+_TRANSLIT = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэіў", "abvgdeziyklmnoprstufyeiu", strict=True)),
+        "ё": "e",
+        "ж": "zh",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ю": "yu",
+        "я": "ya",
+        "ъ": "",
+        "ь": "",
+    }
+)
+
+# Written in a session's venue, hall, stream_link or moderators: none, and not the section's.
+NONE_MARKS = frozenset({"-", "–", "—"})
+NONE_MARK = "-"
+_NO: frozenset[str] = frozenset()
 
 MIN_YEAR, MAX_YEAR = 1950, 2100
 MAX_FORUM_DAYS = 31
@@ -69,10 +101,14 @@ class ProgramError:
     field: str
     message: str  # an English msgid with {named} placeholders
     params: dict[str, str] = field(default_factory=dict)
+    cell: str = ""  # in a workbook: `Sessions!D5`, shown instead of the file and line
 
     def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
         text = gettext(self.message).format(**self.params)
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.cell:
+            where = self.cell
+        else:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.field}: {text}" if self.field else f"{where}: {text}"
 
 
@@ -82,14 +118,10 @@ class ProgramInvalid(Exception):  # noqa: N818 - the name the rest of the bot al
         super().__init__("\n".join(e.render() for e in errors))
 
 
-def program_checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def compose(text: str) -> Node | None:
-    """The YAML node tree, by libyaml where PyYAML has it (a program parses 15 times faster,
-    which the bot's start waits for); a file libyaml refuses is read again by the pure-Python
-    loader, whose messages say where and what, as they always have."""
+    """The YAML node tree, by libyaml where PyYAML has it (a program parses 10-15 times
+    faster, which the bot's start and every live edit wait for); a file libyaml refuses is read
+    again by the pure-Python loader, whose messages say where and what, as they always have."""
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
@@ -115,16 +147,56 @@ def parse_program(text: str, filename: str) -> Program:
             filename, None, "", N_("YAML syntax error: {problem}"), {"problem": str(exc)}
         )
         raise ProgramInvalid([err]) from exc
+    return program_from_node(root, filename)
+
+
+def program_from_node(
+    root: Node | None,
+    filename: str,
+    order: Callable[[ProgramError], object] = lambda e: e.line or 0,
+) -> Program:
+    """Check a node tree (from YAML, or built by the workbook reader) and build the Program.
+
+    Nodes whose `start_mark` has `cell` and `locate(path) -> (cell, field)` (see workbook.py)
+    have their errors reported by cell; `order` sorts the errors for reading.
+    """
     parser = _Parser(filename)
     program = parser.program(root)
     if parser.errors or program is None:
-        errors = sorted(parser.errors, key=lambda e: e.line or 0)
+        errors = sorted(parser.errors, key=order)
         raise ProgramInvalid(errors or [ProgramError(filename, None, "", N_("the file is empty"))])
     return program
 
 
+def slug(name: str) -> str:
+    """An id made from a name: `Малый зал` -> `malyy-zal`."""
+    text = unicodedata.normalize("NFKD", name.lower().translate(_TRANSLIT)).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
+    return text[:32].rstrip("-") or "hall"
+
+
+def free_id(wanted: str, taken: Iterable[str]) -> str:
+    """`wanted`, or `wanted-2`, `-3`... if it is taken."""
+    used = set(taken)
+    found, n = wanted, 1
+    while found in used:
+        n += 1
+        suffix = f"-{n}"
+        found = wanted[: 32 - len(suffix)].rstrip("-") + suffix
+    return found
+
+
 def _line(node: Node) -> int:
     return node.start_mark.line + 1
+
+
+def _where(node: Node) -> str:
+    """Where an item is, for "already used on line N" (YAML) or "in Sessions!A5" (workbook)."""
+    return getattr(node.start_mark, "cell", None) or str(_line(node))
+
+
+def _in_cells(node: Node) -> bool:
+    return hasattr(node.start_mark, "cell")
 
 
 def _key(path: str, key: str) -> str:
@@ -156,6 +228,11 @@ class _Fields:
     def get(self, key: str) -> Node | None:
         node = self.values.get(key)
         return None if _is_null(node) else node
+
+    def none(self, key: str) -> bool:
+        """The value is "-": explicitly none (a session then takes nothing from its section)."""
+        node = self.get(key)
+        return isinstance(node, ScalarNode) and node.value.strip() in NONE_MARKS
 
     def where(self, key: str) -> tuple[Node, str]:
         return self.get(key) or self.node, _key(self.path, key)
@@ -212,7 +289,7 @@ class _Fields:
         found = (self.p.scalar(n, path) for _, n, path in self.items(key))
         return tuple(s for s in found if s)
 
-    def refs(self, key: str, known: dict[str, int], message: str) -> tuple[str, ...]:
+    def refs(self, key: str, known: dict[str, str], message: str) -> tuple[str, ...]:
         """Ids pointing at other program items; unknown ones are reported."""
         result: list[str] = []
         for _, node, path in self.items(key):
@@ -231,18 +308,33 @@ class _Parser:
         self.forum: Forum | None = None
         # id -> line of its definition, filled even for items that have other errors so that
         # one broken item does not cause a cascade of "unknown id" errors elsewhere
-        self.ids: dict[str, dict[str, int]] = {
+        self.ids: dict[str, dict[str, str]] = {
             k: {} for k in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq")
         }
-        self.halls: dict[str, set[str]] = {}
-        self.section_numbers: dict[int, int] = {}
+        self.halls: dict[str, tuple[Hall, ...]] = {}  # by venue id
+        self.sections: dict[str, Section] = {}
+        self.section_numbers: dict[int, str] = {}
 
     # -- reporting ---------------------------------------------------------------------------
 
     def error(self, node: Node | None, path: str, message: str, **params: object) -> None:
-        line = _line(node) if node is not None else None
         str_params = {k: str(v) for k, v in params.items()}
+        locate = getattr(node.start_mark, "locate", None) if node is not None else None
+        if locate is not None:  # a workbook cell: `Sessions!D5` and its column
+            cell, column = locate(path)
+            self.errors.append(ProgramError(self.file, None, column, message, str_params, cell))
+            return
+        line = _line(node) if node is not None else None
         self.errors.append(ProgramError(self.file, line, path, message, str_params))
+
+    def again(
+        self, node: Node, path: str, messages: tuple[str, str], first: str, **params: object
+    ) -> None:
+        """An error that names where the same value was first given: a line, or a cell."""
+        if _in_cells(node):
+            self.error(node, path, messages[1], cell=first, **params)
+        else:
+            self.error(node, path, messages[0], line=first, **params)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -374,7 +466,7 @@ class _Parser:
             return None
         return value
 
-    def ref(self, node: Node, path: str, known: dict[str, int], message: str) -> str | None:
+    def ref(self, node: Node, path: str, known: dict[str, str], message: str) -> str | None:
         value = self.scalar(node, path)
         if value is None:
             return None
@@ -495,8 +587,9 @@ class _Parser:
         value = self.scalar(node, path)
         if value is None:
             return None
+        code = re.sub(r"[\s-]+", "_", value.lower())
         try:
-            return enum(value)  # type: ignore[call-arg]
+            return enum(CHOICE_ALIASES.get(code, code))  # type: ignore[call-arg]
         except ValueError:
             allowed = ", ".join(str(m) for m in enum)  # type: ignore[attr-defined]
             self.error(
@@ -508,7 +601,7 @@ class _Parser:
             )
             return None
 
-    def new_id(self, fields: _Fields, kind: str, known: dict[str, int] | None = None) -> str | None:
+    def new_id(self, fields: _Fields, kind: str, known: dict[str, str] | None = None) -> str | None:
         """The item's own id; checked for uniqueness among `kind` (or the `known` dict)."""
         item_id = fields.ident("id")
         if item_id is None:
@@ -517,15 +610,13 @@ class _Parser:
         node = fields.get("id")
         assert node is not None  # ident() returned a value
         if item_id in registry:
-            self.error(
-                node,
-                _key(fields.path, "id"),
+            messages = (
                 N_("duplicate id {id}, already used on line {line}"),
-                id=item_id,
-                line=registry[item_id],
+                N_("duplicate id {id}, already used in {cell}"),
             )
+            self.again(node, _key(fields.path, "id"), messages, registry[item_id], id=item_id)
             return None
-        registry[item_id] = _line(node)
+        registry[item_id] = _where(node)
         return item_id
 
     # -- the program -------------------------------------------------------------------------
@@ -562,19 +653,16 @@ class _Parser:
         city_pairs = self.list_(top, "city_pairs", self.city_pair)
         faq = self.list_(top, "faq", self.faq_entry)
         reg_node = top.get("registration")
-        registration = self.registration(reg_node) if reg_node is not None else None
+        pairs = tuple(c for c, _, _ in city_pairs)
+        registration = self.registration(reg_node, pairs) if reg_node is not None else None
         if self.errors or forum is None:
             return None
-        ordered = sorted(
-            (s for s, _, _ in sessions),
-            key=lambda s: (s.start_at, s.venue or "", s.hall or "", s.id),
-        )
         return Program(
             forum=forum,
             venues=tuple(v for v, _, _ in venues),
             speakers=tuple(s for s, _, _ in speakers),
             sections=tuple(s for s, _, _ in sections),
-            sessions=tuple(ordered),
+            sessions=tuple(s for s, _, _ in sessions),
             city_pairs=tuple(c for c, _, _ in city_pairs),
             faq=tuple(f for f, _, _ in faq),
             registration=registration,
@@ -678,20 +766,40 @@ class _Parser:
         venue_id = self.new_id(f, "venues")
         name, address, city = f.text("name"), f.text("address"), f.text("city")
         lat, lon = f.number("latitude", -90, 90), f.number("longitude", -180, 180)
-        halls: list[Hall] = []
-        hall_ids: dict[str, int] = {}
-        for _, hall_node, hall_path in f.items("halls"):
-            hf = self.mapping(hall_node, hall_path, ("id", "name"), ("id", "name"))
-            if hf is None:
-                continue
-            hall_id, hall_name = self.new_id(hf, "halls", hall_ids), hf.text("name")
-            if hall_id and hall_name:
-                halls.append(Hall(hall_id, hall_name))
+        halls = self.halls_of(f)
         if venue_id:
-            self.halls[venue_id] = set(hall_ids)
+            self.halls[venue_id] = halls
         if venue_id is None or name is None or address is None or lat is None or lon is None:
             return None
-        return Venue(venue_id, name, address, lat, lon, city or _empty(self.lang), tuple(halls))
+        return Venue(venue_id, name, address, lat, lon, city or _empty(self.lang), halls)
+
+    def halls_of(self, f: _Fields) -> tuple[Hall, ...]:
+        """A venue's halls: `{id, name}`, or a name alone (then the id is made from it)."""
+        given: list[tuple[str | None, Text]] = []
+        ids: dict[str, str] = {}
+        for _, node, path in f.items("halls"):
+            if not isinstance(node, MappingNode):
+                name = self.text(node, path)
+                if name is not None:
+                    given.append((None, name))
+                continue
+            hf = self.mapping(node, path, ("id", "name"), ("name",))
+            if hf is None:
+                continue
+            hall_id = self.new_id(hf, "halls", ids) if hf.get("id") is not None else None
+            name = hf.text("name")
+            if name is not None and (hall_id is not None or hf.get("id") is None):
+                given.append((hall_id, name))
+        # Ids made from names come after the given ones, so that they never take a given id.
+        halls = []
+        for hall_id, name in given:
+            if hall_id is None:
+                made = free_id(slug(name.get()), ids)
+                ids[made] = ""
+                halls.append(Hall(made, name, auto_id=True))
+            else:
+                halls.append(Hall(hall_id, name))
+        return tuple(halls)
 
     def speaker(self, node: Node, path: str) -> Speaker | None:
         allowed = ("id", "name", "position", "organization", "city")
@@ -705,34 +813,108 @@ class _Parser:
         empty = _empty(self.lang)
         return Speaker(speaker_id, name, position or empty, org or empty, city or empty)
 
-    def place(self, f: _Fields) -> tuple[str | None, str | None]:
-        """The venue and hall of a section or session, both checked."""
+    def people(self, f: _Fields, key: str) -> tuple[str, ...]:
+        """Speaker ids, or plain names of people without a speaker entry.
+
+        A value that looks like an id (lowercase Latin, digits, - and _) but names no speaker
+        is a typo, not a name: real names have a capital letter or a space.
+        """
+        found: list[str] = []
+        if f.none(key):
+            return ()
+        for _, node, path in f.items(key):
+            value = self.scalar(node, path)
+            if not value:
+                continue
+            if value not in self.ids["speakers"] and ID_RE.match(value):
+                self.error(
+                    node,
+                    path,
+                    N_(
+                        "unknown speaker {id}; a name given instead of a speaker id must have "
+                        "a capital letter or a space"
+                    ),
+                    id=value,
+                )
+                continue
+            found.append(value)
+        return tuple(found)
+
+    def place(
+        self, f: _Fields, section: Section | None = None
+    ) -> tuple[str | None, str | None, frozenset[str]]:
+        """The venue and hall of a section or session, both checked, and what was inherited.
+
+        A hall is given by id or by name. Without a venue it is looked for in the section's
+        venue, then in all venues; a session that gives neither takes its section's place.
+        """
         venue_node, hall_node = f.get("venue"), f.get("hall")
+        hall_path = _key(f.path, "hall")
+        if f.none("venue"):  # away from the venues: no hall either
+            if hall_node is not None and not f.none("hall"):
+                self.error(
+                    hall_node,
+                    hall_path,
+                    N_("hall {hall} is given without a venue"),
+                    hall=self.scalar(hall_node, hall_path),
+                )
+            return None, None, _NO
+        if f.none("hall"):  # the venue (given or the section's), no hall in it
+            if venue_node is not None:
+                venue_path = _key(f.path, "venue")
+                known = self.ids["venues"]
+                return self.ref(venue_node, venue_path, known, N_("unknown venue {id}")), None, _NO
+            if section is None or section.venue is None:
+                return None, None, _NO
+            return section.venue, None, frozenset({"venue"})
+        if venue_node is None and hall_node is None:
+            if section is None:
+                return None, None, _NO
+            taken = frozenset(k for k in ("venue", "hall") if getattr(section, k))
+            return section.venue, section.hall, taken
         venue = None
         if venue_node is not None:
             venue_path = _key(f.path, "venue")
             venue = self.ref(venue_node, venue_path, self.ids["venues"], N_("unknown venue {id}"))
-        hall = self.scalar(hall_node, _key(f.path, "hall")) if hall_node is not None else None
+        hall = self.scalar(hall_node, hall_path) if hall_node is not None else None
         if hall_node is None or hall is None:
-            return venue, None
-        if venue_node is None:
+            return venue, None, _NO
+        if venue_node is not None:
+            return venue, self.hall_in(venue, hall, hall_node, hall_path), _NO
+        return self.hall_anywhere(hall, hall_node, hall_path, section)
+
+    def hall_in(self, venue: str | None, hall: str, node: Node, path: str) -> str | None:
+        """The id of the hall `hall` (an id or a name) of a known venue."""
+        if venue is None or venue not in self.halls:
+            return None
+        found = find_halls(self.halls[venue], hall)
+        if len(found) == 1:
+            return found[0].id
+        if found:
+            self.error(node, path, N_("several halls are named {hall}"), hall=hall)
+        else:
             self.error(
-                hall_node,
-                _key(f.path, "hall"),
-                N_("hall {hall} is given without a venue"),
-                hall=hall,
+                node, path, N_("unknown hall {hall} in venue {venue}"), hall=hall, venue=venue
             )
-            return None, None
-        if venue is not None and hall not in self.halls.get(venue, set()):
-            self.error(
-                hall_node,
-                _key(f.path, "hall"),
-                N_("unknown hall {hall} in venue {venue}"),
-                hall=hall,
-                venue=venue,
-            )
-            return venue, None
-        return venue, hall
+        return None
+
+    def hall_anywhere(
+        self, hall: str, hall_node: Node, hall_path: str, section: Section | None
+    ) -> tuple[str | None, str | None, frozenset[str]]:
+        """A hall given without a venue: in the section's venue, else in the only venue with it."""
+        if section is not None and section.venue in self.halls:
+            found = find_halls(self.halls[section.venue], hall)
+            if len(found) == 1:
+                return section.venue, found[0].id, frozenset({"venue"})
+        matches = [(v, h) for v, halls in self.halls.items() for h in find_halls(halls, hall)]
+        if len(matches) == 1:
+            return matches[0][0], matches[0][1].id, _NO
+        if matches:
+            message = N_("there are halls named {hall} in several venues; give the venue too")
+        else:
+            message = N_("hall {hall} is given without a venue, and no venue has such a hall")
+        self.error(hall_node, hall_path, message, hall=hall)
+        return None, None, _NO
 
     def section(self, node: Node, path: str) -> Section | None:
         allowed = (
@@ -747,7 +929,7 @@ class _Parser:
             "link",
             "keywords",
         )
-        f = self.mapping(node, path, allowed, ("id", "number", "title"))
+        f = self.mapping(node, path, allowed, ("id", "title"))
         if f is None:
             return None
         section_id = self.new_id(f, "sections")
@@ -755,14 +937,14 @@ class _Parser:
         if number is not None:
             self.unique_number(f, number)
         description = f.text("description")
-        moderators = f.refs("moderators", self.ids["speakers"], N_("unknown speaker {id}"))
-        venue, hall = self.place(f)
+        moderators = self.people(f, "moderators")
+        venue, hall, _ = self.place(f)
         fmt = f.choice("format", Format)
         link = f.url("link")
         keywords = f.strings("keywords")
-        if section_id is None or number is None or title is None:
+        if section_id is None or title is None or (number is None and f.get("number")):
             return None
-        return Section(
+        section = Section(
             section_id,
             number,
             title,
@@ -774,19 +956,19 @@ class _Parser:
             link or "",
             keywords,
         )
+        self.sections[section_id] = section
+        return section
 
     def unique_number(self, f: _Fields, number: int) -> None:
         node, path = f.where("number")
         if number in self.section_numbers:
-            self.error(
-                node,
-                path,
+            messages = (
                 N_("section number {value} is already used on line {line}"),
-                value=number,
-                line=self.section_numbers[number],
+                N_("section number {value} is already used in {cell}"),
             )
+            self.again(node, path, messages, self.section_numbers[number], value=number)
         else:
-            self.section_numbers[number] = _line(node)
+            self.section_numbers[number] = _where(node)
 
     def session(self, node: Node, path: str) -> Session | None:
         allowed = (
@@ -804,6 +986,7 @@ class _Parser:
             "format",
             "stream_link",
             "description",
+            "notice",
             "main",
             "cancelled",
             "keywords",
@@ -823,12 +1006,18 @@ class _Parser:
             else None
         )
         kind = f.choice("kind", SessionKind)
-        venue, hall = self.place(f)
-        speakers = f.refs("speakers", self.ids["speakers"], N_("unknown speaker {id}"))
-        moderators = f.refs("moderators", self.ids["speakers"], N_("unknown speaker {id}"))
-        fmt, link = f.choice("format", Format), f.url("stream_link")
+        parent = self.sections.get(section or "")
+        venue, hall, inherited = self.place(f, parent)
+        speakers, moderators = self.people(f, "speakers"), self.people(f, "moderators")
+        fmt = f.choice("format", Format)
+        link = None if f.none("stream_link") else f.url("stream_link")
         description, keywords = f.text("description"), f.strings("keywords")
+        notice = f.text("notice")
         main, cancelled = f.boolean("main"), f.boolean("cancelled")
+        if parent is not None:
+            fmt, link, moderators, inherited = self.inherit(
+                f, parent, (fmt, link, moderators), inherited
+            )
         if start is not None and end is not None and end <= start:
             end_node, end_path = f.where("end")
             self.error(
@@ -876,7 +1065,33 @@ class _Parser:
             main=bool(main),
             cancelled=bool(cancelled),
             keywords=keywords,
+            notice=notice or _empty(self.lang),
+            inherited=inherited,
         )
+
+    def inherit(
+        self,
+        f: _Fields,
+        parent: Section,
+        own: tuple[Format | None, str | None, tuple[str, ...]],
+        inherited: frozenset[str],
+    ) -> tuple[Format | None, str | None, tuple[str, ...], frozenset[str]]:
+        """A session's format, stream link and moderators: its own, else its section's.
+
+        What came from the section is named in `Session.inherited` (writers leave it out).
+        """
+        fmt, link, moderators = own
+        taken = set(inherited)
+        if f.get("format") is None:
+            fmt = parent.format
+            taken.add("format")
+        if f.get("stream_link") is None and parent.link:
+            link = parent.link
+            taken.add("stream_link")
+        if not moderators and not f.none("moderators") and parent.moderators:
+            moderators = parent.moderators
+            taken.add("moderators")
+        return fmt, link, moderators, frozenset(taken)
 
     def check_overlaps(self, sessions: list[tuple[Session, Node, str]]) -> None:
         """Two sessions cannot share a hall at the same time (cancelled ones free it)."""
@@ -885,19 +1100,24 @@ class _Parser:
             if session.venue and session.hall and not session.cancelled:
                 by_hall.setdefault((session.venue, session.hall), []).append((session, node, path))
         for group in by_hall.values():
-            group.sort(key=lambda item: (item[0].start_at, _line(item[1])))
+            group.sort(key=lambda item: (item[0].start_at, item[1].start_mark.line))
             for i, (later, later_node, later_path) in enumerate(group):
                 for earlier, earlier_node, _ in group[:i]:
                     if earlier.end_at > later.start_at:
-                        start_node = _Fields.child(later_node, "start") or later_node
-                        self.error(
-                            start_node,
-                            f"{later_path}.start",
-                            N_("overlaps session {other} (line {line}) in the same hall"),
-                            other=earlier.id,
-                            line=_line(earlier_node),
-                        )
+                        self.overlap(later_node, later_path, earlier, earlier_node)
                         break
+
+    def overlap(self, node: Node, path: str, earlier: Session, earlier_node: Node) -> None:
+        start = _Fields.child(node, "start") or node
+        # YAML names the other session's line, a workbook the other session's start cell.
+        other = earlier_node
+        if _in_cells(start):
+            other = _Fields.child(earlier_node, "start") or earlier_node
+        messages = (
+            N_("overlaps session {other} (line {line}) in the same hall"),
+            N_("overlaps session {other} ({cell}) in the same hall"),
+        )
+        self.again(start, f"{path}.start", messages, _where(other), other=earlier.id)
 
     def city_pair(self, node: Node, path: str) -> CityPair | None:
         allowed = (
@@ -940,7 +1160,7 @@ class _Parser:
             return None
         return FaqEntry(faq_id, question, answer, keywords, sessions, sections, cities)
 
-    def registration(self, node: Node) -> Registration | None:
+    def registration(self, node: Node, pairs: tuple[CityPair, ...]) -> Registration | None:
         path = "registration"
         allowed = (
             "title",
@@ -1000,7 +1220,7 @@ class _Parser:
             )
         age_on = f.day("age_on")
         questions = self.questions(f)
-        cities = tuple(t for _, n, p in f.items("known_cities") if (t := self.text(n, p)))
+        cities = self.known_cities(f, pairs)
         values = (title, opens, closes, capacity, min_age, max_age, consent)
         if None in values or questions is None:
             return None
@@ -1020,9 +1240,59 @@ class _Parser:
             known_cities=cities,
         )
 
+    def known_cities(self, f: _Fields, pairs: tuple[CityPair, ...]) -> tuple[City, ...]:
+        """Cities offered as buttons once a person has chosen their region.
+
+        An item is a text (the bot finds the region among its own places and the city pairs)
+        or `{name, region, id}` with the region's ISO 3166-2 code."""
+        cities: list[City] = []
+        codes: dict[str, int] = {}
+        for _, node, path in f.items("known_cities"):
+            if isinstance(node, MappingNode) and any(
+                isinstance(k, ScalarNode) and k.value == "name" for k, _v in node.value
+            ):
+                city = self.known_city(node, path)
+            else:
+                text = self.text(node, path)
+                city = place_city(text, pairs) if text else None
+            if city is None:
+                continue
+            if city.code in codes:
+                self.error(
+                    node,
+                    path,
+                    N_("the city {code} is already listed as item {index}"),
+                    code=city.code,
+                    index=codes[city.code],
+                )
+                continue
+            codes[city.code] = len(cities)
+            cities.append(city)
+        return tuple(cities)
+
+    def known_city(self, node: Node, path: str) -> City | None:
+        f = self.mapping(node, path, ("name", "region", "id"), ("name",))
+        if f is None:
+            return None
+        name = f.text("name")
+        region = f.string("region")
+        city_id = f.ident("id")
+        if region is not None and BUILTIN.region(region) is None:
+            region_node, region_path = f.where("region")
+            self.error(
+                region_node,
+                region_path,
+                N_("unknown region {region}; write its ISO 3166-2 code, e.g. BY-MA or RU-SMO"),
+                region=region,
+            )
+            return None
+        if name is None:
+            return None
+        return make_city(name, region, city_id)
+
     def questions(self, f: _Fields) -> tuple[ExtraQuestion, ...] | None:
         result: list[ExtraQuestion] = []
-        ids: dict[str, int] = {}
+        ids: dict[str, str] = {}
         broken = False
         for _, node, path in f.items("extra_questions"):
             question = self.question(node, path, ids)
@@ -1031,7 +1301,7 @@ class _Parser:
                 result.append(question)
         return None if broken else tuple(result)
 
-    def question(self, node: Node, path: str, ids: dict[str, int]) -> ExtraQuestion | None:
+    def question(self, node: Node, path: str, ids: dict[str, str]) -> ExtraQuestion | None:
         allowed = ("id", "text", "kind", "required", "options", "max_length")
         f = self.mapping(node, path, allowed, ("id", "text", "kind"))
         if f is None:
@@ -1041,7 +1311,7 @@ class _Parser:
         required = f.boolean("required")
         max_length = f.integer("max_length", 1, MAX_ANSWER_LENGTH)
         options: list[Option] = []
-        option_ids: dict[str, int] = {}
+        option_ids: dict[str, str] = {}
         for _, option_node, option_path in f.items("options"):
             of = self.mapping(option_node, option_path, ("id", "label"), ("id", "label"))
             if of is None:
@@ -1071,6 +1341,33 @@ class _Parser:
             tuple(options),
             max_length or 500,
         )
+
+
+def make_city(name: Text, region: str | None, city_id: str | None = None) -> City:
+    """A program's city: the bot's own code when the name is one of its cities there."""
+    for spelling in name.all():
+        known = BUILTIN.find_city(spelling, region, anywhere=region is None)
+        if known is not None and (region is None or known.region == region):
+            return City(known.code, name, known.region, known.aliases)
+    ident = city_id or slug(name.get("en"))
+    return City(f"{region}.{ident}" if region else ident, name, region)
+
+
+def place_city(name: Text, pairs: tuple[CityPair, ...]) -> City:
+    """The region of a city given only by its name: the bot's places, then the city pairs."""
+    spellings = {normalize(s) for s in name.all()}
+    for pair in pairs:
+        for city, region, country in (
+            (pair.by_city, pair.by_region, "BY"),
+            (pair.ru_city, pair.ru_subject, "RU"),
+        ):
+            if spellings & {normalize(s) for s in city.all()}:
+                found = next(
+                    (r for s in region.all() if (r := BUILTIN.find_region(s, country))), None
+                )
+                if found is not None:
+                    return make_city(name, found.code)
+    return make_city(name, None)
 
 
 def _empty(lang: str) -> Text:

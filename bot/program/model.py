@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from bot.i18n_markers import N_
 
 LANGUAGES: tuple[str, ...] = ("ru", "be", "en")
 
@@ -54,6 +56,32 @@ class SessionKind(StrEnum):
     BREAK = "break"
     PRESS = "press"
     OTHER = "other"
+    ROUND_TABLE = "round_table"
+    OPENING = "opening"
+    CLOSING = "closing"
+    BUSINESS_COUNCIL = "business_council"
+    CONCERT = "concert"
+
+
+# How each kind is called where it is shown (msgids, translated by the reader's locale).
+KIND_LABELS: dict[SessionKind, str] = {
+    SessionKind.PLENARY: N_("Plenary session"),
+    SessionKind.SECTION: N_("Section meeting"),
+    SessionKind.YOUTH: N_("Youth event"),
+    SessionKind.BUSINESS: N_("Business meeting"),
+    SessionKind.SIGNING: N_("Signing ceremony"),
+    SessionKind.EXCURSION: N_("Excursion"),
+    SessionKind.CULTURE: N_("Cultural programme"),
+    SessionKind.REGISTRATION: N_("Registration"),
+    SessionKind.BREAK: N_("Break"),
+    SessionKind.PRESS: N_("Press event"),
+    SessionKind.OTHER: N_("Event"),
+    SessionKind.ROUND_TABLE: N_("Round table"),
+    SessionKind.OPENING: N_("Opening ceremony"),
+    SessionKind.CLOSING: N_("Closing ceremony"),
+    SessionKind.BUSINESS_COUNCIL: N_("Business council"),
+    SessionKind.CONCERT: N_("Concert"),
+}
 
 
 class QuestionKind(StrEnum):
@@ -89,6 +117,7 @@ class Forum:
 class Hall:
     id: str
     name: Text
+    auto_id: bool = False  # named without an id in the file: `id` was made from the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +134,20 @@ class Venue:
         return next((h for h in self.halls if h.id == hall_id), None)
 
 
+def _plain(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def find_halls(halls: Iterable[Hall], value: str) -> tuple[Hall, ...]:
+    """The halls `value` means: the one with this id, else those with this name in any language."""
+    halls = tuple(halls)
+    by_id = tuple(h for h in halls if h.id == value)
+    if by_id:
+        return by_id
+    wanted = _plain(value)
+    return tuple(h for h in halls if any(_plain(n) == wanted for n in h.name.all()))
+
+
 @dataclass(frozen=True, slots=True)
 class Speaker:
     id: str
@@ -117,10 +160,10 @@ class Speaker:
 @dataclass(frozen=True, slots=True)
 class Section:
     id: str
-    number: int
+    number: int | None  # None: a section without a number ("Section N." is not shown)
     title: Text
     description: Text = EMPTY_TEXT
-    moderators: tuple[str, ...] = ()  # speaker ids
+    moderators: tuple[str, ...] = ()  # speaker ids or plain names, see Program.person
     venue: str | None = None  # venue id
     hall: str | None = None  # hall id within the venue
     format: Format = Format.IN_PERSON
@@ -141,14 +184,22 @@ class Session:
     section: str | None = None  # section id
     venue: str | None = None  # venue id
     hall: str | None = None  # hall id within the venue
-    speakers: tuple[str, ...] = ()  # speaker ids
-    moderators: tuple[str, ...] = ()  # speaker ids
+    speakers: tuple[str, ...] = ()  # speaker ids or plain names, see Program.person
+    moderators: tuple[str, ...] = ()  # speaker ids or plain names
     format: Format = Format.IN_PERSON
     stream_link: str = ""
     description: Text = EMPTY_TEXT
     main: bool = False  # shown in the digest of people who saved nothing
     cancelled: bool = False
     keywords: tuple[str, ...] = ()
+    notice: Text = EMPTY_TEXT  # a short organizer notice on the card: "starts 15 minutes late"
+    # Fields taken from the section because the session did not set them (INHERITABLE names):
+    # writers leave them out, so that a change of the section reaches these sessions again.
+    inherited: frozenset[str] = frozenset()
+
+
+# What a session takes from its section unless it sets its own.
+INHERITABLE: tuple[str, ...] = ("venue", "hall", "format", "stream_link", "moderators")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +242,33 @@ class ExtraQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """A region (oblast, republic, city of federal or republican status); see places.py."""
+
+    code: str  # ISO 3166-2, e.g. BY-MA
+    name: Text
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def country(self) -> str:
+        return self.code[:2]
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A city offered as a button in its region; see places.py."""
+
+    code: str  # "<region code>.<id>", or only "<id>" for a city the bot cannot place
+    name: Text
+    region: str | None  # the region's code
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def country(self) -> str | None:
+        return self.region[:2] if self.region else None
+
+
+@dataclass(frozen=True, slots=True)
 class Registration:
     """Settings of the youth meeting's registration form."""
 
@@ -205,7 +283,7 @@ class Registration:
     guardian_consent_text: Text = EMPTY_TEXT
     age_on: date | None = None  # the day the age is counted at; default: first forum day
     extra_questions: tuple[ExtraQuestion, ...] = ()
-    known_cities: tuple[Text, ...] = ()  # suggested as buttons; others are accepted
+    known_cities: tuple[City, ...] = ()  # offered as buttons in their region; others accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,21 +292,60 @@ class Program:
     venues: tuple[Venue, ...] = ()
     speakers: tuple[Speaker, ...] = ()
     sections: tuple[Section, ...] = ()
-    sessions: tuple[Session, ...] = ()  # sorted by start_at, then hall
+    sessions: tuple[Session, ...] = ()  # sorted on creation: see _order
     city_pairs: tuple[CityPair, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     registration: Registration | None = None
-    _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
+    # Not an init field: dataclasses.replace() would otherwise hand the new program the old
+    # one's index, and filling it would change what the old program finds.
+    _index: dict[str, dict[str, object]] = field(
+        default_factory=dict, compare=False, repr=False, init=False
+    )
 
     def __post_init__(self) -> None:
+        # Every list (day pages, now and next, the agenda, digests) reads sessions in this order.
+        object.__setattr__(self, "sessions", tuple(sorted(self.sessions, key=self._order())))
+        # A fresh index even when dataclasses.replace handed over the original's.
+        object.__setattr__(self, "_index", {})
         for name in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq"):
             self._index[name] = {item.id: item for item in getattr(self, name)}
+
+    def _order(self) -> Callable[[Session], tuple[object, ...]]:
+        """Sessions by start; at the same time by section number (sessions outside a numbered
+        section after them), then by hall in the order the program lists venues and halls."""
+        numbers = {s.id: s.number for s in self.sections if s.number is not None}
+        halls: dict[tuple[str | None, str | None], int] = {}
+        for venue in self.venues:
+            halls[(venue.id, None)] = len(halls)
+            for hall in venue.halls:
+                halls[(venue.id, hall.id)] = len(halls)
+        last = len(halls)
+
+        def key(session: Session) -> tuple[object, ...]:
+            number = numbers.get(session.section or "")
+            return (
+                session.start_at,
+                number is None,
+                number or 0,
+                halls.get((session.venue, session.hall), last),
+                session.end_at,
+                session.id,
+            )
+
+        return key
 
     def venue(self, venue_id: str | None) -> Venue | None:
         return self._index["venues"].get(venue_id or "")  # type: ignore[return-value]
 
     def speaker(self, speaker_id: str) -> Speaker | None:
         return self._index["speakers"].get(speaker_id)  # type: ignore[return-value]
+
+    def person(self, ref: str) -> Speaker:
+        """A speaker or moderator reference: a speaker entry's id, else a plain name."""
+        found = self.speaker(ref)
+        if found is not None:
+            return found
+        return Speaker(ref, Text({self.forum.default_language: ref}, self.forum.default_language))
 
     def section(self, section_id: str | None) -> Section | None:
         return self._index["sections"].get(section_id or "")  # type: ignore[return-value]

@@ -8,7 +8,6 @@ restart would lose.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,10 +19,12 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 
 from bot.clock import Clock
-from bot.i18n import _, fmt_day, fmt_time, ngettext
+from bot.i18n import _, fmt_day, ngettext
 from bot.keyboards.common import REMINDER_CHOICES, menu_button
+from bot.keyboards.labels import unique
 from bot.keyboards.links import session_link
-from bot.program.model import Program, Session, SessionKind
+from bot.program.diff import where
+from bot.program.model import EMPTY_TEXT, Program, Session, SessionKind, Text
 from bot.scheduler import Scheduler
 from bot.services.audiences import Audience, AudienceRegistry
 from bot.services.notify import Notifier, Payload, Priority, text_payload
@@ -31,8 +32,10 @@ from bot.services.program import ProgramService
 from bot.services.schedule_view import (
     ScheduleView,
     cut,
+    notice_line,
     place_label,
     section_label,
+    session_labels,
     session_line,
     time_range,
 )
@@ -49,7 +52,8 @@ DIGEST_UNTIL = time(12, 0)
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A saved session that moved, changed hall or was cancelled (new is None: removed)."""
+    """A saved session that moved, changed hall, was cancelled or restored, or got a notice
+    (new is None: removed from the programme)."""
 
     old: Session
     new: Session | None
@@ -58,29 +62,34 @@ class Change:
     def cancelled(self) -> bool:
         return self.new is None or (self.new.cancelled and not self.old.cancelled)
 
+    @property
+    def restored(self) -> bool:
+        return self.new is not None and self.old.cancelled and not self.new.cancelled
+
+    @property
+    def moved(self) -> bool:
+        return self.new is not None and where(self.old) != where(self.new)
+
+    @property
+    def notice(self) -> Text:
+        """The new notice, when it is one people should read."""
+        if self.new is None or not self.new.notice or self.new.notice == self.old.notice:
+            return EMPTY_TEXT
+        return self.new.notice
+
 
 def program_changes(old: Program, new: Program) -> dict[str, Change]:
-    """Sessions whose time, day, venue or hall changed, or that were cancelled or removed."""
+    """Sessions people should hear about: moved (day, time, venue or hall), cancelled,
+    removed, restored after a cancellation, or with a new notice on the card."""
     found: dict[str, Change] = {}
     for before in old.sessions:
-        if before.cancelled:
-            continue
         after = new.session(before.id)
-        if after is None or after.cancelled:
-            found[before.id] = Change(before, after)
-        elif (before.start_at, before.end_at, before.venue, before.hall) != (
-            after.start_at,
-            after.end_at,
-            after.venue,
-            after.hall,
-        ):
-            found[before.id] = Change(before, after)
+        if before.cancelled and (after is None or after.cancelled):
+            continue  # a cancelled session staying cancelled or going is no news
+        change = Change(before, after)
+        if change.cancelled or change.restored or change.moved or change.notice:
+            found[before.id] = change
     return found
-
-
-def program_digest(program: Program) -> str:
-    """A short fingerprint of a program's content, for dedup keys."""
-    return hashlib.sha256(repr(program).encode("utf-8")).hexdigest()[:16]
 
 
 def change_text(
@@ -94,10 +103,19 @@ def change_text(
         if change.cancelled or change.new is None:
             lines.append("❌ <b>{title}</b> — {what}".format(title=title, what=_("cancelled")))
             lines.append(f"<s>{before}</s>")
-        else:
-            after = session_line(program_new, change.new, locale, day=True, title=False)
+            continue
+        after = session_line(program_new, change.new, locale, day=True, title=False)
+        if change.restored:
+            lines.append("✅ <b>{title}</b> — {what}".format(title=title, what=_("takes place")))
+            lines.append(after)
+        elif change.moved:
             lines.append(f"🔁 <b>{title}</b>")
             lines.append(_("{old} → {new}").format(old=f"<s>{before}</s>", new=after))
+        else:
+            lines.append(f"<b>{title}</b>")
+            lines.append(after)
+        if change.notice:
+            lines.append(notice_line(change.new, locale))
     return "\n".join(lines)
 
 
@@ -132,7 +150,8 @@ def digest_text(
 ) -> str:
     heading = _("Good morning! Your day, {day}:") if own else _("Good morning! Today, {day}:")
     lines = [f"☀️ <b>{heading.format(day=escape(fmt_day(day, locale)))}</b>", ""]
-    lines += [session_line(program, s, locale, n) for n, s in enumerate(sessions, 1)]
+    # No numbers: the digest has no number buttons; its buttons open the agenda and the days.
+    lines += [session_line(program, s, locale, None) for s in sessions]
     if not own:
         lines += ["", _("Save sessions to your agenda and the digest will show yours.")]
     return "\n".join(lines)
@@ -179,6 +198,11 @@ class AgendaService:
         """At start-up: tick now and every TICK_SECONDS."""
         self.scheduler.every("agenda-tick", TICK_SECONDS, self.tick)
         await self.tick()
+
+    async def on_reload(self, program: Program) -> None:
+        """A new programme (an import or a live edit): reminders follow moved sessions now,
+        not at the next tick."""
+        await self.queue_reminders()
 
     async def tick(self) -> None:
         try:
@@ -268,21 +292,45 @@ class AgendaService:
 
     # ---------------------------------------------------------------- changes
 
-    async def on_import(self, db: Database, old: Program | None, new: Program) -> None:
-        """Import hook (inside the import's transaction): tell the people whose saved
-        sessions changed, once per person, then drop the removed sessions from agendas."""
-        if old is None:
-            return
+    async def affected(
+        self, db: Database, old: Program, new: Program
+    ) -> tuple[dict[str, Change], dict[int, list[str]]]:
+        """The changes people should hear about, and who hears about which: those who saved
+        a changed session and the subscribers of its section, each person once."""
         changes = program_changes(old, new)
-        affected = await db.agenda.savers_of(changes)
+        people = await db.agenda.savers_of(changes)
+        sections: dict[str, list[str]] = {}
+        for session_id, change in changes.items():
+            for section in {change.old.section, change.new.section if change.new else None}:
+                if section:
+                    sections.setdefault(section, []).append(session_id)
+        for user_id, subscribed in (await db.agenda.subscribers_of(sections)).items():
+            mine = people.setdefault(user_id, [])
+            for section in subscribed:
+                mine.extend(sid for sid in sections[section] if sid not in mine)
+        reachable = await db.agenda.recipients(people)
+        return changes, {uid: sids for uid, sids in people.items() if uid in reachable}
+
+    async def count_affected(self, db: Database, old: Program, new: Program) -> int:
+        """How many people an import of `new` would tell (for the preview)."""
+        return len((await self.affected(db, old, new))[1])
+
+    async def on_import(self, db: Database, old: Program | None, new: Program, version: int) -> int:
+        """Import hook (inside the import's transaction): tell the people whose saved
+        sessions changed, once per person, then drop the removed sessions from agendas.
+        Returns how many people were told."""
+        if old is None:
+            return 0
+        changes, affected = await self.affected(db, old, new)
+        count = 0
         if affected:
             people = await db.agenda.recipients(affected)
-            stamp = f"{program_digest(old)}>{program_digest(new)}"
+            # Each stored version is new, so its notices are never mistaken for an earlier
+            # version's (an edit undone and made again is news again).
+            stamp = f"v{version}"
             items = []
             for user_id, session_ids in affected.items():
-                person = people.get(user_id)
-                if person is None:
-                    continue
+                person = people[user_id]
                 mine = sorted((changes[sid] for sid in session_ids), key=lambda c: c.old.start_at)
                 items.append(
                     self.notifier.message(
@@ -301,6 +349,7 @@ class AgendaService:
         await db.agenda.remove_sessions(removed)
         for section_id, session_ids in newly_in_sections(old, new).items():
             await db.agenda.add_to_subscribers(section_id, session_ids)
+        return count
 
 
 def newly_in_sections(old: Program, new: Program) -> dict[str, list[str]]:
@@ -329,14 +378,11 @@ def section_choices(programs: ProgramService) -> list[tuple[str, str]]:
 
 
 def session_choices(programs: ProgramService) -> list[tuple[str, str]]:
+    """(session id, button label): day, time and title, short enough for a button."""
     locale = current_locale(programs.program.forum.default_language)
-    return [
-        (
-            s.id,
-            cut(f"{fmt_day(s.day, locale)} {fmt_time(s.start, locale)} {s.title.get(locale)}", 60),
-        )
-        for s in programs.program.sessions
-    ]
+    sessions = programs.program.sessions
+    labels = unique([session_labels(s, locale)[2:] for s in sessions])  # a list of all days
+    return [(s.id, label) for s, label in zip(sessions, labels, strict=True)]
 
 
 async def section_audience(db: Database, section_id: str) -> list[int]:
@@ -372,13 +418,15 @@ def setup(
     audiences: AudienceRegistry,
 ) -> AgendaService:
     """The schedule view and the agenda service in the workflow data; reminders and the
-    digest start with the dispatcher; programme imports tell the people concerned."""
+    digest start with the dispatcher; programme changes tell the people concerned and move
+    their reminders at once."""
     view = ScheduleView(programs.program)
     service = AgendaService(db, programs, clock, notifier, scheduler)
     dp["schedule_view"] = view
     dp["agenda_service"] = service
     programs.reload_hooks.append(view.reload)
     programs.import_hooks.append(service.on_import)
+    programs.reload_hooks.append(service.on_reload)
     dp.startup.register(service.start)
     for audience in agenda_audiences(programs):
         audiences.add(audience)

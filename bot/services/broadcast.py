@@ -1,4 +1,5 @@
-"""Announcements: audiences, queuing one delivery per recipient, scheduling, progress, Stop.
+"""Announcements: audiences, queuing one delivery per recipient, scheduling, progress, and
+the organizer's Pause, Resume and Stop.
 
 The database is the truth: an announcement's status says what is left to do, and on start
 every scheduled, half-queued or sending announcement is picked up again.
@@ -9,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -26,6 +28,7 @@ from bot.keyboards.common import LANGUAGE_NAMES
 from bot.scheduler import Scheduler
 from bot.services.audiences import Audience, AudienceRegistry
 from bot.services.audit import audit
+from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier, Payload, Priority, Reader, text_payload
 from bot.services.program import ProgramService
 from db import Database
@@ -42,6 +45,11 @@ HEADER_ROOM = 80
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 MAX_AHEAD = timedelta(days=366)
+# Pause and Stop: the statuses an announcement can be held from, and the one it gets.
+HOLDS = {
+    "pause": (("queuing", "sending"), "paused"),
+    "stop": (("queuing", "sending", "paused"), "stopped"),
+}
 BAR_WIDTH = 10
 
 
@@ -80,40 +88,6 @@ def too_long(body: dict[str, Any], visible_length: int) -> bool:
 # ---------------------------------------------------------------------- time
 
 
-DATE_TIME = [
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})$"), "dmy"),
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})\s+(\d{1,2})[:.](\d{2})$"), "dmy2"),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[\sT]+(\d{1,2}):(\d{2})$"), "ymd"),
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\s+(\d{1,2})[:.](\d{2})$"), "dm"),
-    (re.compile(r"^(\d{1,2})[:.](\d{2})$"), "hm"),
-]
-
-
-def parse_when(text: str, now_local: datetime) -> datetime | None:
-    """A typed forum-local date and time ("25.06 18:00", "2027-06-25 18:00", "18:00" today)."""
-    value = " ".join(text.strip().split())
-    for pattern, form in DATE_TIME:
-        m = pattern.match(value)
-        if m is None:
-            continue
-        g = [int(x) for x in m.groups()]
-        try:
-            if form == "dmy":
-                day, hour, minute = date(g[2], g[1], g[0]), g[3], g[4]
-            elif form == "dmy2":
-                day, hour, minute = date(2000 + g[2], g[1], g[0]), g[3], g[4]
-            elif form == "ymd":
-                day, hour, minute = date(g[0], g[1], g[2]), g[3], g[4]
-            elif form == "dm":
-                day, hour, minute = date(now_local.year, g[1], g[0]), g[2], g[3]
-            else:
-                day, hour, minute = now_local.date(), g[0], g[1]
-            return datetime(day.year, day.month, day.day, hour, minute, tzinfo=now_local.tzinfo)
-        except ValueError:
-            return None
-    return None
-
-
 def check_when(moment: datetime, now: datetime) -> str | None:
     """Why a moment cannot be used for sending, in the current locale; None if it can."""
     if moment <= now:
@@ -132,15 +106,66 @@ def quick_when(choice: str, now_local: datetime) -> datetime | None:
     return None
 
 
+# ---------------------------------------------------------------------- paid broadcasts
+
+
+# Telegram's free pace for messages to many people (Bots FAQ: "no more than 30 messages per
+# second or so") and the price of a message sent with allow_paid_broadcast beyond it (Bot API,
+# sendMessage: "up to 1000 messages per second ... for a fee of 0.1 Telegram Stars per
+# message"; MTProto starsTransaction.floodskip_number bills the calls of a broadcast "more than
+# 30 messages per second").
+FREE_PER_SECOND = 30
+STARS_PER_PAID_MESSAGE = 0.1
+
+
+def paid_stars(recipients: int, paid_rate: float) -> float:
+    """The Stars a paid broadcast to `recipients` costs at `paid_rate` messages a second.
+
+    Each second of sending, the first 30 messages are within the free limit; the rest are
+    charged 0.1 Star each.
+    """
+    if recipients <= 0:
+        return 0.0
+    seconds = recipients / paid_rate
+    free = min(recipients, math.floor(FREE_PER_SECOND * max(1.0, seconds)))
+    return round((recipients - free) * STARS_PER_PAID_MESSAGE, 1)
+
+
 # ---------------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Where an announcement's deliveries stand."""
+
+    delivered: int = 0
+    blocked: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    left: int = 0
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> Tally:
+        return cls(
+            delivered=counts.get("sent", 0),
+            blocked=counts.get("blocked", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+            left=counts.get("pending", 0) + counts.get("sending", 0),
+        )
+
+    @property
+    def finished(self) -> int:
+        """Deliveries with a final answer from Telegram (cancelled ones may yet be resumed)."""
+        return self.delivered + self.blocked + self.failed
 
 
 @dataclass
 class Progress:
     message_id: int | None
-    started: float = field(default_factory=time.monotonic)
     last_edit: float = 0.0
     last_text: str = ""
+    shown: int = 0  # the percentage shown last: it never goes back
     samples: list[tuple[float, int]] = field(default_factory=list)
 
     def rate(self, done: int) -> float:
@@ -151,58 +176,98 @@ class Progress:
         t0, d0 = self.samples[0]
         return (done - d0) / (now - t0) if now - t0 >= 0.5 else 0.0
 
+    def percent(self, tally: Tally, total: int) -> int:
+        """Whole percent of the recipients answered for, never lower than shown before."""
+        share = tally.finished / total if total else 0.0
+        # Rounded down: 100% only when every recipient is answered for.
+        self.shown = max(self.shown, min(100, math.floor(share * 100)))
+        return self.shown
 
-def bar(share: float) -> str:
-    filled = max(0, min(BAR_WIDTH, round(share * BAR_WIDTH)))
+
+def bar(percent: int) -> str:
+    filled = max(0, min(BAR_WIDTH, round(percent * BAR_WIDTH / 100)))
     return "▓" * filled + "░" * (BAR_WIDTH - filled)
 
 
 def progress_text(
-    announcement_id: int, counts: dict[str, int], total: int, rate: float, final: str | None
+    announcement_id: int, tally: Tally, percent: int, rate: float, paused: bool = False
 ) -> str:
-    sent = counts.get("sent", 0)
-    failed = counts.get("failed", 0)
-    blocked = counts.get("blocked", 0)
-    cancelled = counts.get("cancelled", 0)
-    left = counts.get("pending", 0) + counts.get("sending", 0)
-    done = sent + failed + blocked + cancelled
-    share = done / total if total else 1.0
-    if final == "done":
-        title = _("✅ Announcement #{id} delivered").format(id=announcement_id)
-    elif final == "stopped":
-        title = _("⏹ Announcement #{id} stopped").format(id=announcement_id)
+    """The live progress message, in the current locale."""
+    if paused:
+        title = _("⏸ Announcement #{id} is paused").format(id=announcement_id)
     else:
         title = _("📤 Sending announcement #{id}").format(id=announcement_id)
     lines = [
         title,
-        f"{bar(share)} {round(share * 100)}%",
-        _("Sent: {sent} · failed: {failed} · blocked the bot: {blocked}").format(
-            sent=sent, failed=failed, blocked=blocked
+        f"{bar(percent)} {percent}%",
+        _("Delivered: {delivered} · blocked the bot: {blocked} · failed: {failed}").format(
+            delivered=tally.delivered, blocked=tally.blocked, failed=tally.failed
         ),
+        _("Left: {left}").format(left=tally.left),
     ]
-    if final is None:
-        lines.append(_("Left: {left}").format(left=left))
-        if rate > 0:
-            seconds = round(left / rate)
-            lines.append(
-                _("Rate: {rate}/s · about {time} left").format(
-                    rate=f"{rate:.1f}", time=duration(seconds)
-                )
-            )
-    elif cancelled:
+    if paused:
+        lines.append(_("Nothing more is sent until you resume it."))
+    elif rate > 0:
         lines.append(
-            ngettext("{n} message was not sent.", "{n} messages were not sent.", cancelled).format(
-                n=cancelled
+            _("Rate: {rate}/s · about {time} left").format(
+                rate=f"{rate:.1f}", time=duration(round(tally.left / rate))
             )
         )
     return "\n".join(lines)
 
 
+def report_text(announcement_id: int, tally: Tally, took: int, stopped: bool) -> str:
+    """The final report: what Telegram accepted, in words, and how long it took."""
+    if stopped:
+        title = _("⏹ Announcement #{id} stopped").format(id=announcement_id)
+    else:
+        title = _("✅ Announcement #{id} delivered").format(id=announcement_id)
+    delivered, blocked = tally.delivered, tally.blocked
+    failed, cancelled = tally.failed, tally.cancelled
+    return "\n".join(
+        [
+            f"<b>{title}</b>",
+            ngettext("Delivered to {n} person.", "Delivered to {n} people.", delivered).format(
+                n=delivered
+            ),
+            ngettext(
+                "{n} person has blocked the bot.", "{n} people have blocked the bot.", blocked
+            ).format(n=blocked)
+            if blocked
+            else _("Nobody has blocked the bot."),
+            ngettext(
+                "Could not deliver to {n} person.", "Could not deliver to {n} people.", failed
+            ).format(n=failed)
+            if failed
+            else _("No delivery failed."),
+            ngettext(
+                "{n} message was cancelled and not sent.",
+                "{n} messages were cancelled and not sent.",
+                cancelled,
+            ).format(n=cancelled)
+            if cancelled
+            else _("Nothing was cancelled."),
+            _("It took {time}.").format(time=duration(took)),
+        ]
+    )
+
+
 def duration(seconds: int) -> str:
+    """A span of time in words: "45 seconds", "1 minute 42 seconds", "2 hours 5 minutes"."""
+    seconds = max(0, seconds)
     if seconds < 60:
         return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
-    minutes = round(seconds / 60)
-    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+    if seconds < 3600:
+        big, small = divmod(seconds, 60)
+        parts = [ngettext("{n} minute", "{n} minutes", big).format(n=big)]
+        if small:
+            parts.append(ngettext("{n} second", "{n} seconds", small).format(n=small))
+        return " ".join(parts)
+    big, small = divmod(round(seconds / 60), 60)
+    parts = [ngettext("{n} hour", "{n} hours", big).format(n=big)]
+    if small:
+        parts.append(ngettext("{n} minute", "{n} minutes", small).format(n=small))
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------- the service
@@ -218,7 +283,9 @@ class Broadcaster:
         scheduler: Scheduler,
         notifier: Notifier,
         audiences: AudienceRegistry,
+        engine: DeliveryEngine,
         missed_grace: timedelta,
+        paid_rate: float | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -227,7 +294,11 @@ class Broadcaster:
         self.scheduler = scheduler
         self.notifier = notifier
         self.audiences = audiences
+        # Pause and Stop hold an announcement's deliveries in the engine.
+        self.engine = engine
         self.missed_grace = missed_grace
+        # Paid broadcasts: the rate they go at, None when they are off.
+        self.paid_rate = paid_rate
         self._progress: dict[int, Progress] = {}
         self._queuing: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -269,7 +340,16 @@ class Broadcaster:
                 rendered[locale] = render(
                     content["versions"][pick_version(content, locale)], urgent
                 )
+            if self.paid_rate is not None:
+                # Paced by the paid bucket and charged in Stars: broadcasts only.
+                rendered[locale]["allow_paid_broadcast"] = True
         return rendered
+
+    def stars(self, recipients: int) -> float | None:
+        """What sending to `recipients` costs in Stars, None when paid broadcasts are off."""
+        if self.paid_rate is None:
+            return None
+        return paid_stars(recipients, self.paid_rate)
 
     # -- creating
 
@@ -362,18 +442,93 @@ class Broadcaster:
         return done
 
     async def stop(self, announcement_id: int, actor: int) -> bool:
-        """Stop a broadcast under way: what is not sent yet is cancelled."""
+        """Stop a broadcast under way or paused: what is not sent yet is cancelled.
+
+        Once this returns nothing more of it reaches Telegram, and the final report counts
+        exactly what Telegram accepted.
+        """
+        return await self._hold(announcement_id, actor, "stop")
+
+    async def pause(self, announcement_id: int, actor: int) -> bool:
+        """Hold a broadcast: nothing more goes out until it is resumed or stopped."""
+        return await self._hold(announcement_id, actor, "pause")
+
+    async def _hold(self, announcement_id: int, actor: int, how: str) -> bool:
+        """Pause or Stop: the engine holds the group before anything else happens (a send
+        that reaches its check from now on is put aside), the database records it, and the
+        sends already past the check are waited for."""
+        sources, status = HOLDS[how]
+        ref = str(announcement_id)
+        before = self.engine.held(KIND, ref)
+        self.engine.hold(KIND, ref, how)
         async with self.db.transaction():
-            done = await self.db.announcements.move(
-                announcement_id, ("queuing", "sending"), "stopped"
-            )
+            done = await self.db.announcements.move(announcement_id, sources, status)
             if done:
-                left = await self.db.deliveries.cancel(KIND, str(announcement_id))
+                await self.db.deliveries.hold(KIND, ref, how)
+                note = f"#{announcement_id}"
+                if how == "stop":
+                    left = await self.db.deliveries.cancel(KIND, ref)
+                    note += f", {left} not sent"
+                await audit(self.db, actor, f"announcement.{status}", note)
+        if not done:
+            self._restore_hold(ref, before)
+            return False
+        await self.engine.settle(KIND, ref)
+        await self._update(announcement_id, force=True)
+        return True
+
+    async def resume_sending(self, announcement_id: int, actor: int) -> bool:
+        """A paused announcement goes on; a stopped one is sent to those it was not sent to."""
+        ref = str(announcement_id)
+        announcement = await self.db.announcements.get(announcement_id)
+        if announcement is None or announcement.status not in ("paused", "stopped"):
+            return False
+        to = "sending" if announcement.queued_at else "queuing"
+        async with self.db.transaction():
+            done = await self.db.announcements.reopen(announcement_id, ("paused", "stopped"), to)
+            if done:
+                await self.db.deliveries.unhold(KIND, ref)
+                again = await self.db.deliveries.uncancel(KIND, ref, self.clock.now())
                 await audit(
-                    self.db, actor, "announcement.stopped", f"#{announcement_id}, {left} not sent"
+                    self.db, actor, "announcement.resumed", f"#{announcement_id}, {again} again"
                 )
-        if done:
+        if not done:
+            return False
+        self.engine.unhold(KIND, ref)
+        if announcement.status == "stopped":
+            # The stopped progress message stays as it was; the rest gets a new one.
+            self._progress.pop(announcement_id, None)
+            async with self.db.transaction():
+                await self.db.announcements.clear_progress_message(announcement_id)
+        current = await self.db.announcements.get(announcement_id)
+        assert current is not None
+        if to == "queuing":
+            self._spawn(self.queue(current))
+        else:
             await self._update(announcement_id, force=True)
+        return True
+
+    def _restore_hold(self, ref: str, before: str | None) -> None:
+        if before is None:
+            self.engine.unhold(KIND, ref)
+        else:
+            self.engine.hold(KIND, ref, before)
+
+    async def set_text(
+        self, announcement_id: int, locale: str, body: dict[str, Any], actor: int | None
+    ) -> bool:
+        """Replace one language version of an announcement that has not gone out yet."""
+        announcement = await self.db.announcements.get(announcement_id)
+        if announcement is None or announcement.status not in ("scheduled", "missed"):
+            return False
+        content = {
+            "default": announcement.content["default"],
+            "versions": {**announcement.content["versions"], locale: body},
+        }
+        async with self.db.transaction():
+            done = await self.db.announcements.set_content(announcement_id, content)
+            if done:
+                await audit(self.db, None, "announcement.edited", f"#{announcement_id} ({locale})")
         return done
 
     # -- queuing
@@ -397,19 +552,23 @@ class Broadcaster:
 
     async def _queue(self, announcement: Announcement) -> None:
         ann_id = announcement.id
-        await self._open_progress(announcement)
         people = await self.recipients(
             announcement.audience, announcement.audience_param, announcement.urgent
         )
+        if not people and announcement.total == 0:
+            await self._nobody(announcement)
+            return
+        await self._open_progress(announcement)
         payloads = self.payloads(announcement.content, announcement.urgent)
         priority = Priority.URGENT if announcement.urgent else Priority.BULK
         async with self.db.transaction():
-            await self.db.announcements.set_total(ann_id, len(people))
+            # A second run (after a crash) may find more people: the total only grows.
+            await self.db.announcements.set_total(ann_id, max(announcement.total, len(people)))
         for start in range(0, len(people), QUEUE_CHUNK):
             chunk = people[start : start + QUEUE_CHUNK]
             async with self.db.transaction():
                 current = await self.db.announcements.get(ann_id)
-                if current is None or current.status != "queuing":
+                if current is None or current.status not in ("queuing", "paused"):
                     return  # stopped meanwhile
                 await self.notifier.queue(
                     self.notifier.message(
@@ -424,9 +583,30 @@ class Broadcaster:
                     for person in chunk
                 )
         async with self.db.transaction():
+            await self.db.announcements.set_queued(ann_id)
             await self.db.announcements.move(ann_id, ("queuing",), "sending")
         logger.info("Announcement %s queued for %d people", ann_id, len(people))
         await self._update(ann_id, force=True)
+
+    async def _nobody(self, announcement: Announcement) -> None:
+        """No one can receive it (the audience is empty or everyone in it opted out)."""
+        async with self.db.transaction():
+            if not await self.db.announcements.move(announcement.id, ("queuing",), "cancelled"):
+                return
+            await audit(self.db, None, "announcement.nobody", f"#{announcement.id}")
+            if announcement.author_id is None:
+                return
+
+            def content(locale: str) -> Payload:
+                return text_payload(
+                    _(
+                        "Announcement #{id} was not sent: nobody in its audience can receive it "
+                        "now."
+                    ).format(id=announcement.id)
+                )
+
+            await self._tell_author(announcement, "nobody", content)
+        logger.info("Announcement %s has no recipients; nothing sent", announcement.id)
 
     # -- progress
 
@@ -437,8 +617,8 @@ class Broadcaster:
         if message_id is None and announcement.author_id is not None:
             author = await self.db.users.get(announcement.author_id)
             with self.notifier.speaking_to(author):
-                text = progress_text(announcement.id, {}, announcement.total, 0.0, None)
-                markup = progress_keyboard(announcement.id)
+                text = progress_text(announcement.id, Tally(left=announcement.total), 0, 0.0)
+                markup = progress_keyboard(announcement.id, "sending")
             try:
                 sent = await self.bot.send_message(
                     announcement.author_id, text, reply_markup=markup
@@ -466,39 +646,47 @@ class Broadcaster:
         if announcement_id not in self._progress:
             await self._open_progress(announcement)
         progress = self._progress[announcement_id]
-        counts = await self.db.deliveries.counts(KIND, str(announcement_id))
-        left = counts.get("pending", 0) + counts.get("sending", 0)
-        final: str | None = None
-        if announcement.status == "sending" and left == 0:
+        tally = Tally.of(await self.db.deliveries.counts(KIND, str(announcement_id)))
+        status = announcement.status
+        if status == "sending" and tally.left == 0:
             async with self.db.transaction():
                 if await self.db.announcements.move(announcement_id, ("sending",), "done"):
-                    final = "done"
-                    await self._report(announcement, counts, progress)
-        elif announcement.status == "stopped":
-            final = "stopped"
-        done = sum(v for k, v in counts.items() if k not in ("pending", "sending"))
-        rate = progress.rate(done)
-        now = time.monotonic()
-        if final is None and not force and now - progress.last_edit < PROGRESS_EVERY:
-            return
-        await self._edit(announcement, progress, counts, rate, final)
-        if final is not None:
+                    status = "done"
+                    announcement = await self.db.announcements.get(announcement_id)
+                    assert announcement is not None
+                    await self._report(announcement, tally)
+        rate = progress.rate(tally.finished)
+        if status not in ("done", "stopped") and not force:
+            if time.monotonic() - progress.last_edit < PROGRESS_EVERY:
+                return
+        await self._edit(announcement, progress, tally, rate, status)
+        if status in ("done", "stopped"):
             self._progress.pop(announcement_id, None)
+
+    def _final_text(self, announcement: Announcement, tally: Tally) -> str:
+        return report_text(
+            announcement.id, tally, took_seconds(announcement), announcement.status == "stopped"
+        )
 
     async def _edit(
         self,
         announcement: Announcement,
         progress: Progress,
-        counts: dict[str, int],
+        tally: Tally,
         rate: float,
-        final: str | None,
+        status: str,
     ) -> None:
         if progress.message_id is None or announcement.author_id is None:
             return
         author = await self.db.users.get(announcement.author_id)
         with self.notifier.speaking_to(author):
-            text = progress_text(announcement.id, counts, announcement.total, rate, final)
-            markup = None if final else progress_keyboard(announcement.id)
+            if status in ("done", "stopped"):
+                text = self._final_text(announcement, tally)
+                markup = progress_keyboard(announcement.id, status, bool(tally.cancelled))
+            else:
+                percent = progress.percent(tally, announcement.total)
+                text = progress_text(announcement.id, tally, percent, rate, status == "paused")
+                markup = progress_keyboard(announcement.id, status)
         progress.last_edit = time.monotonic()
         if text == progress.last_text:
             return  # Telegram refuses an edit to identical content
@@ -516,41 +704,36 @@ class Broadcaster:
         except TelegramAPIError as exc:
             logger.warning("Progress of announcement %s: %s", announcement.id, exc)
 
-    async def _report(
-        self, announcement: Announcement, counts: dict[str, int], progress: Progress
-    ) -> None:
+    async def _report(self, announcement: Announcement, tally: Tally) -> None:
         """The end-of-broadcast report, queued to the author (inside the caller's transaction)."""
         if announcement.author_id is None:
             return
-        took = round(time.monotonic() - progress.started)
 
         def content(locale: str) -> Payload:
-            lines = [
-                _("<b>Report on announcement #{id}</b>").format(id=announcement.id),
-                _("Sent: {sent} · failed: {failed} · blocked the bot: {blocked}").format(
-                    sent=counts.get("sent", 0),
-                    failed=counts.get("failed", 0),
-                    blocked=counts.get("blocked", 0),
-                ),
-                _("Took {time}.").format(time=duration(took)),
-            ]
-            return text_payload("\n".join(lines))
+            return text_payload(self._final_text(announcement, tally))
 
-        await self._tell_author(announcement, "report", content)
+        # One report per finish: a resumed announcement reports again when it finishes again.
+        await self._tell_author(announcement, "report", content, again=announcement.finished_at)
 
     async def _tell_author(
-        self, announcement: Announcement, what: str, content: Callable[[str], Payload]
+        self,
+        announcement: Announcement,
+        what: str,
+        content: Callable[[str], Payload],
+        again: str | None = None,
     ) -> None:
-        """A notice about an announcement to its author (in the caller's transaction)."""
+        """A notice about an announcement to its author (in the caller's transaction); the
+        same notice is queued once, unless `again` tells this time from another."""
         author_id = announcement.author_id
         assert author_id is not None
+        key = f"ann-{what}:{announcement.id}" + (f":{again}" if again else "")
         message = self.notifier.message(
             author_id,
             await self.db.users.get(author_id),
             "notice",
             content,
             ref=f"ann-{what}-{announcement.id}",
-            key=f"ann-{what}:{announcement.id}",
+            key=key,
             priority=Priority.URGENT,
         )
         await self.notifier.queue([message])
@@ -597,6 +780,19 @@ class Broadcaster:
     async def shutdown(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+def took_seconds(announcement: Announcement) -> int:
+    """From the start of sending to its end (or now), pauses included."""
+    if not announcement.started_at:
+        return 0
+    start = datetime.fromisoformat(announcement.started_at)
+    end = (
+        datetime.fromisoformat(announcement.finished_at)
+        if announcement.finished_at
+        else datetime.now(UTC)
+    )
+    return max(0, round((end - start).total_seconds()))
 
 
 def preview_line(content: dict[str, Any], limit: int = 80) -> str:

@@ -2,7 +2,8 @@
 
 The `deliveries` table is the source of truth: rows are claimed in small batches, sent and
 marked one by one, so a crash loses nothing and repeats at most the sends that were in flight
-(a row is marked `sent` in its own short transaction as soon as Telegram answers).
+(a row is marked `sent` in its own short transaction as soon as Telegram answers). The pace is
+the shared send budget's (bot/budget.py), in the queue lane: replies go first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import math
 import time
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot.budget import Lane, SendBudget, Ticket, current_lane, prepaid
 from bot.clock import Clock
 from bot.retry import retry_requests
 from db import Database
@@ -38,57 +41,36 @@ MAX_BACKOFF = 60.0
 IDLE_WAIT = 5.0  # seconds between looks at the queue when nothing is due
 # The per-chat pacing table is pruned when it grows past this many chats.
 CHAT_TABLE_LIMIT = 20_000
-
-
-class RateLimiter:
-    """Spaces sends evenly at `rate` per second; a 429 pauses every sender, not just one."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    @property
-    def rate(self) -> float:
-        return 1.0 / self.interval
-
-    def pause(self, seconds: float) -> None:
-        until = time.monotonic() + seconds
-        self._paused_until = max(self._paused_until, until)
-        # Slots already handed out before the 429 are pushed behind the pause too.
-        self._next = max(self._next, until)
-
-    async def acquire(self) -> None:
-        while True:
-            async with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next, self._paused_until)
-                self._next = start + self.interval
-            if start > now:
-                await asyncio.sleep(start - now)
-            # A 429 that arrived while this sender slept moves it behind the pause.
-            if self._paused_until <= time.monotonic() + 1e-3:
-                return
+# How long a hold waits for sends already on their way (a request's own timeout is 60 s).
+DRAIN_TIMEOUT = 30.0
+# Deliveries are grouped by (kind, ref), e.g. ("announcement", "12").
+Group = tuple[str, str]
 
 
 class DeliveryEngine:
+    """Claims due rows, paces them through the send budget and records each outcome.
+
+    A group of rows (kind, ref) can be held: paused (its rows wait) or stopped (its rows are
+    cancelled). The hold is checked after the send's slot is taken and right before the
+    request, so that nothing of a held group reaches Telegram once `hold` has returned and
+    `settle` has put aside the rows waiting for their turn and waited for the sends already
+    past that check.
+    """
+
     def __init__(
         self,
         bot: Bot,
         db: Database,
         clock: Clock,
-        rate: float,
+        budget: SendBudget,
         per_chat_interval: float = 1.0,
         concurrency: int = 64,
-        paid: bool = False,
     ) -> None:
         self.bot = bot
         self.db = db
         self.clock = clock
-        self.limiter = RateLimiter(rate)
+        self.budget = budget
         self.per_chat_interval = per_chat_interval
-        self.paid = paid
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
@@ -96,19 +78,84 @@ class DeliveryEngine:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         # Tasks still waiting for their turn (not yet talking to Telegram), by delivery id.
-        self._waiting: dict[int, asyncio.Task[None]] = {}
+        self._waiting: dict[int, tuple[asyncio.Task[None], Group]] = {}
         self._last_to_chat: dict[int, float] = {}
         self._stopping = False
+        self._paid_window = False
+        # Held groups, mirrored from the delivery_holds table: (kind, ref) -> "pause" | "stop".
+        self._holds: dict[Group, str] = {}
+        # Sends past the hold check and not yet recorded, per group; and who waits for none.
+        self._passing: Counter[Group] = Counter()
+        self._drains: dict[Group, list[asyncio.Future[None]]] = {}
 
     def wake(self) -> None:
         """Something was queued: look at the queue now rather than at the next tick."""
         self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # -- holds
+
+    def hold(self, kind: str, ref: str, how: str) -> None:
+        """From now on no row of the group is sent: "pause" keeps them, "stop" cancels them.
+
+        The caller records the hold in the database too (`deliveries.hold`) and then awaits
+        `settle`, after which nothing of the group is on its way to Telegram.
+        """
+        self._holds[(kind, ref)] = how
+
+    def unhold(self, kind: str, ref: str) -> None:
+        self._holds.pop((kind, ref), None)
+        self.wake()
+
+    def held(self, kind: str, ref: str | None) -> str | None:
+        return self._holds.get((kind, ref or ""))
+
+    async def settle(self, kind: str, ref: str, timeout: float = DRAIN_TIMEOUT) -> None:
+        """After a hold: rows of the group still waiting for their turn are put aside now
+        (cancelled if stopped, back in the queue if paused), and the sends already past the
+        check are waited for, so that the group's counts are final."""
+        group = (kind, ref)
+        how = self._holds.get(group)
+        waiting = [(i, task) for i, (task, g) in self._waiting.items() if g == group]
+        for delivery_id, task in waiting:
+            self._waiting.pop(delivery_id, None)
+            task.cancel()
+        if waiting and how is not None:
+            ids = [delivery_id for delivery_id, _ in waiting]
+            async with self.db.transaction():
+                if how == "stop":
+                    for delivery_id in ids:
+                        await self.db.deliveries.cancel_one(delivery_id)
+                else:
+                    await self.db.deliveries.release(ids)
+        if not self._passing[group]:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._drains.setdefault(group, []).append(future)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            logger.warning("Sends of %s/%s still unanswered after %s s", kind, ref, timeout)
+
+    def _passed(self, group: Group) -> None:
+        self._passing[group] -= 1
+        if self._passing[group] <= 0:
+            del self._passing[group]
+            for future in self._drains.pop(group, []):
+                if not future.done():
+                    future.set_result(None)
+
+    # -- running
 
     async def start(self) -> None:
         async with self.db.transaction():
             released = await self.db.deliveries.release_in_flight()
         if released:
             logger.warning("%d deliveries were in flight at the last stop; sending again", released)
+        self._holds.update(await self.db.deliveries.holds())
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="delivery-engine")
 
@@ -121,7 +168,7 @@ class DeliveryEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         waiting = list(self._waiting.items())
-        for _, task in waiting:
+        for _, (task, _group) in waiting:
             task.cancel()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
@@ -136,7 +183,10 @@ class DeliveryEngine:
         Few rows then wait in 'sending' (a Stop or a crash leaves little in flight), and the
         next claim happens while these are still being sent, so the pace never stalls.
         """
-        return max(2, min(self._concurrency, math.ceil(self.limiter.rate / 2)))
+        rate = self.budget.bucket(self._paid_window).rate
+        if math.isinf(rate):
+            return self._concurrency
+        return max(2, min(self._concurrency, math.ceil(rate / 2)))
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
@@ -145,6 +195,7 @@ class DeliveryEngine:
     async def _run(self) -> None:
         # The queue retries failed sends itself; the session must not retry them again.
         retry_requests.set(False)
+        current_lane.set(Lane.QUEUE)
         while not self._stopping:
             # Claim again once half the window is sent.
             while len(self._in_flight) > self._window() // 2 and not self._stopping:
@@ -152,6 +203,9 @@ class DeliveryEngine:
                 await self._room.wait()
             if self._stopping:
                 break
+            # Cleared before looking at the queue, not after: a row queued (and a wake-up
+            # rung) while the claim runs is then seen at once instead of after IDLE_WAIT.
+            self._wake.clear()
             try:
                 claimed = await self._claim()
             except Exception:
@@ -160,6 +214,7 @@ class DeliveryEngine:
             if not claimed:
                 await self._idle()
                 continue
+            self._paid_window = any(is_paid(d.payload) for d in claimed)
             for delivery in claimed:
                 await self._slots.acquire()
                 task = asyncio.create_task(self._deliver(delivery))
@@ -172,7 +227,6 @@ class DeliveryEngine:
             return await self.db.deliveries.claim_due(self.clock.now(), limit)
 
     async def _idle(self) -> None:
-        self._wake.clear()
         timeout = IDLE_WAIT
         next_due = await self.db.deliveries.next_due()
         if next_due is not None:
@@ -183,22 +237,44 @@ class DeliveryEngine:
     async def _deliver(self, delivery: Delivery) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._waiting[delivery.id] = task
+        group = (delivery.kind, delivery.ref or "")
+        self._waiting[delivery.id] = (task, group)
+        ticket: Ticket | None = None
         try:
             try:
                 await self._chat_pace(delivery.user_id)
-                await self.limiter.acquire()
+                ticket = await self.budget.acquire(Lane.QUEUE, is_paid(delivery.payload))
             finally:
                 self._waiting.pop(delivery.id, None)
-            await self._attempt(delivery)
+            how = self._holds.get(group)
+            if how is not None:
+                await self._put_aside(delivery, how)
+            else:
+                # Past this check the send goes out; a hold from now on waits for it (settle).
+                self._passing[group] += 1
+                try:
+                    with prepaid(ticket):
+                        await self._attempt(delivery)
+                finally:
+                    self._passed(group)
         except asyncio.CancelledError:
-            return  # stopped before sending: stop() gives the row back
+            return  # not sent: stop() gives the row back, settle() puts it aside
         except Exception:
             logger.exception("Delivery %s failed unexpectedly", delivery.id)
             async with self.db.transaction():
                 await self.db.deliveries.mark_failed(delivery.id, "internal error")
         finally:
+            if ticket is not None:
+                self.budget.release(ticket)  # unused (held, or failed before the request)
             self._slots.release()
+
+    async def _put_aside(self, delivery: Delivery, how: str) -> None:
+        """A claimed row of a held group: cancelled if stopped, back in the queue if paused."""
+        async with self.db.transaction():
+            if how == "stop":
+                await self.db.deliveries.cancel_one(delivery.id)
+            else:
+                await self.db.deliveries.release([delivery.id])
 
     async def _chat_pace(self, chat_id: int) -> None:
         """About one message per second to one chat, as Telegram asks."""
@@ -215,15 +291,14 @@ class DeliveryEngine:
             await asyncio.sleep(slot - now)
 
     async def _attempt(self, delivery: Delivery) -> str:
-        """Send once and record the outcome; returns sent, blocked, failed or retry."""
+        """Send once and record the outcome; returns sent, blocked, failed, retry or cancelled."""
         repo = self.db.deliveries
         try:
-            message = await send_payload(self.bot, delivery.user_id, delivery.payload, self.paid)
+            message = await send_payload(self.bot, delivery.user_id, delivery.payload)
         except TelegramRetryAfter as exc:
-            logger.warning("429 from Telegram: every send waits %s s", exc.retry_after)
-            self.limiter.pause(exc.retry_after)
-            await self._retry(delivery, exc.retry_after, f"429 retry after {exc.retry_after}")
-            return "retry"
+            # The session's budget middleware has already paused every sender.
+            reason = f"429 retry after {exc.retry_after}"
+            return await self._retry(delivery, exc.retry_after, reason)
         except TelegramForbiddenError as exc:
             async with self.db.transaction():
                 await repo.mark_blocked(delivery.id)
@@ -242,22 +317,30 @@ class DeliveryEngine:
                 logger.warning("Delivery %s gave up after %d attempts", delivery.id, MAX_ATTEMPTS)
                 return "failed"
             backoff = min(MAX_BACKOFF, 0.5 * 2.0**delivery.attempts)
-            await self._retry(delivery, backoff, str(exc))
-            return "retry"
+            return await self._retry(delivery, backoff, str(exc))
         async with self.db.transaction():
             await repo.mark_sent(delivery.id, message.message_id if message else None)
         return "sent"
 
-    async def _retry(self, delivery: Delivery, after: float, reason: str) -> None:
+    async def _retry(self, delivery: Delivery, after: float, reason: str) -> str:
+        """Queue the row again after `after` seconds, unless its group was stopped meanwhile."""
+        if self.held(delivery.kind, delivery.ref) == "stop":
+            async with self.db.transaction():
+                await self.db.deliveries.cancel_one(delivery.id)
+            return "cancelled"
         when = self.clock.now() + timedelta(seconds=after)
         async with self.db.transaction():
             await self.db.deliveries.retry_later(delivery.id, when, reason)
         self.wake()
+        return "retry"
 
 
-async def send_payload(
-    bot: Bot, chat_id: int, payload: dict[str, Any], paid: bool = False
-) -> Message | None:
+def is_paid(payload: dict[str, Any]) -> bool:
+    """Sent with allow_paid_broadcast: paced by the paid bucket, charged in Stars."""
+    return bool(payload.get("allow_paid_broadcast"))
+
+
+async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Message | None:
     """Send one queued message. Payloads are plain JSON so that the queue outlives the process.
 
     kinds: text {text}, photo {file_id, caption}, document {file_id, caption},
@@ -269,7 +352,7 @@ async def send_payload(
         "reply_markup": InlineKeyboardMarkup.model_validate(markup) if markup else None,
         "disable_notification": payload.get("disable_notification"),
     }
-    if paid or payload.get("allow_paid_broadcast"):
+    if is_paid(payload):
         common["allow_paid_broadcast"] = True
     kind = payload.get("kind", "text")
     if kind == "text":

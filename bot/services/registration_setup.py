@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 
+from bot.clock import Clock
 from bot.i18n import __
 from bot.program.model import Program
+from bot.scheduler import Scheduler
 from bot.services.audiences import Audience, AudienceRegistry
 from bot.services.notify import Notifier
 from bot.services.program import ProgramService
-from bot.services.registration import COUNTRIES, RegistrationService, country_label
+from bot.services.registration import RegistrationService
+from bot.services.registration_form import COUNTRY_CODES
+from bot.services.registration_view import country_label
 from db import Database
 
 
@@ -19,8 +23,11 @@ def setup(
     notifier: Notifier,
     programs: ProgramService,
     audiences: AudienceRegistry,
+    clock: Clock,
+    scheduler: Scheduler,
+    bot: Bot,
 ) -> RegistrationService:
-    service = RegistrationService(db, notifier)
+    service = RegistrationService(db, notifier, clock, scheduler, bot)
     dp["registrations"] = service
 
     async def youth(db: Database, _param: str) -> list[int]:
@@ -30,7 +37,7 @@ def setup(
         return await db.registrations.user_ids(("waiting",))
 
     async def by_country(db: Database, country: str) -> list[int]:
-        if country not in COUNTRIES:
+        if country not in COUNTRY_CODES:
             return []
         return await db.registrations.user_ids(("registered", "checked_in"), country)
 
@@ -41,15 +48,17 @@ def setup(
             "country",
             lambda: str(__("Youth meeting participants by country")),
             by_country,
-            choices=lambda: [(code, country_label(code)) for code in COUNTRIES],
+            choices=lambda: [(code, country_label(code)) for code in COUNTRY_CODES],
         )
     )
 
     async def promote() -> None:
-        """At start-up: places freed meanwhile go to people on the waiting list."""
+        """At start-up: places freed meanwhile go to people on the waiting list, and the
+        reminders of minors whose guardian has not answered are scheduled again."""
         reg = programs.program.registration
         if reg is not None:
             await service.promote(reg.capacity)
+        await service.schedule_all_reminders()
 
     async def promote_after_reload(program: Program) -> None:
         # A larger capacity in a new program file lets people in from the waiting list.

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.settings import SAMPLE_PROGRAM
-from tests.harness import ROOT, TOKEN
-
-
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=env.get("CWD", str(ROOT)),
-    )
+from tests.harness import TOKEN, run_cli
 
 
 def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:

@@ -94,6 +94,8 @@ class FakeMessage:
     deleted: bool = False
     # Extra Bot API fields merged into the JSON object (e.g. link_preview_options).
     extra: dict[str, Any] = field(default_factory=dict)
+    # When the server received it (time.monotonic), for timing checks without sleeping.
+    received_at: float = field(default_factory=time.monotonic)
 
     @property
     def document_bytes(self) -> bytes | None:

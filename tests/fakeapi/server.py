@@ -24,6 +24,7 @@ from .markup import validate_reply_markup
 from .models import ApiError, FakeMessage, RequestRecord, StoredFile, bad_request
 from .params import Params, Upload, read_params
 from .users import FakeUser
+from .webhook import WebhookSender
 
 T = TypeVar("T")
 
@@ -89,6 +90,10 @@ NOT_MODIFIED = (
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
+)
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
 )
 
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"RIFF")
@@ -172,6 +177,8 @@ class FakeTelegram:
         self.drop_rate = drop_rate
         self.drop_after_processing = drop_after_processing
         self.callback_timeout = callback_timeout
+        # Seconds every send takes to be answered (a slow network), 0 = at once.
+        self.send_latency = 0.0
         self.strict_html_entities = strict_html_entities
         self.host = host
         self.port = port
@@ -198,6 +205,7 @@ class FakeTelegram:
         self._site: web.TCPSite | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handlers = self._method_table()
+        self.webhook = WebhookSender(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -215,6 +223,7 @@ class FakeTelegram:
     async def stop(self) -> None:
         self._down = True  # long polls waiting for updates return now, not at their timeout
         self._notify()
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -239,6 +248,11 @@ class FakeTelegram:
     def polls_started(self) -> int:
         """getUpdates calls received so far, counted when they arrive (long polls end later)."""
         return self._poll_generation
+
+    @property
+    def webhooks_set(self) -> int:
+        """setWebhook calls accepted so far (the bot in webhook mode is then started)."""
+        return self.webhook.sets
 
     @property
     def base_url(self) -> str:
@@ -529,6 +543,8 @@ class FakeTelegram:
         chat = self.chats.get(_as_int(chat_id)) if chat_id is not None else None
         now = time.monotonic()
         self._check_rate(chat, now, paid=params.get_bool("allow_paid_broadcast"))
+        if self.send_latency:
+            await asyncio.sleep(self.send_latency)
         result = await handler(params)
         self._send_times.append(now)
         if chat is not None:
@@ -745,6 +761,8 @@ class FakeTelegram:
         }
 
     async def _m_getUpdates(self, params: Params) -> Any:
+        if self.webhook.hook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT)
         offset = params.get_int("offset", 0) or 0
         limit = min(max(params.get_int("limit", 100) or 100, 1), 100)
         timeout = max(params.get_int("timeout", 0) or 0, 0)
@@ -779,13 +797,14 @@ class FakeTelegram:
     async def _m_deleteWebhook(self, params: Params) -> Any:
         if params.get_bool("drop_pending_updates"):
             self._updates.clear()
+        self.webhook.delete()
         return True
 
     async def _m_getWebhookInfo(self, params: Params) -> Any:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return self.webhook.info()
 
     async def _m_setWebhook(self, params: Params) -> Any:
-        raise bad_request("webhooks are not supported by the fake server, use getUpdates")
+        return self.webhook.set(params)
 
     async def _m_setMyCommands(self, params: Params) -> Any:
         commands = params.get_json("commands")

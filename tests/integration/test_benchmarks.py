@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import mix, updates
+from benchmarks import mix, updates, webhook
 from benchmarks.population import FIRST_USER, populate_database
 from db import Database
 
@@ -17,6 +17,13 @@ async def test_small_mix_runs_clean_and_registers(monkeypatch: pytest.MonkeyPatc
     result = await updates.run(400, rounds=1)
     assert result["bot"] > 0 and result["bare"] > 0
     assert result["ratio"] == pytest.approx(result["bot"] / result["bare"])
+
+
+async def test_webhook_benchmark_handles_every_message_in_both_modes() -> None:
+    # The benchmark waits for every update to be handled and refuses rejected requests.
+    result = await webhook.run(60, rounds=1)
+    assert result["webhook_cpu"] > 0 and result["polling_cpu"] > 0
+    assert "webhook" in webhook.report(result)[0][1]
 
 
 def test_mix_uses_every_kind_and_real_ids() -> None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 
 import aiohttp
+import aiohttp.web
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -15,6 +16,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -495,3 +497,51 @@ async def test_menu_button_is_stored(bot: Bot, alice: FakeUser) -> None:
     insecure = MenuButtonWebApp(text="App", web_app=WebAppInfo(url="http://forum.by"))
     with pytest.raises(TelegramBadRequest, match="BUTTON_URL_INVALID"):
         await bot.set_chat_menu_button(chat_id=alice.id, menu_button=insecure)
+
+
+async def test_webhook_delivery_with_secret_retry_and_polling_conflict(
+    server: FakeTelegram, bot: Bot
+) -> None:
+    """The fake posts updates to a webhook as Telegram does: the secret in a header, again
+    after an error answer, gone from the queue after a 2xx; getUpdates is refused meanwhile."""
+    received: list[tuple[int, str | None]] = []
+
+    async def hook(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        update = await request.json()
+        received.append(
+            (update["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        )
+        first_of_one = [u for u, _ in received].count(1) == 1 and update["update_id"] == 1
+        return aiohttp.web.json_response({}, status=500 if first_of_one else 200)
+
+    app = aiohttp.web.Application()
+    app.router.add_post("/hook", hook)
+    runner = aiohttp.web.AppRunner(app)
+    await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with pytest.raises(TelegramBadRequest, match="HTTPS URL must be provided"):
+            await bot.set_webhook("http://example.org/hook")
+        user = server.add_user(77, "Hook")
+        await bot.set_webhook(
+            f"http://127.0.0.1:{port}/hook", secret_token="s3cret", allowed_updates=["message"]
+        )
+        await user.send("/start")
+        await user.send("second")
+        deadline = time.monotonic() + 10
+        while len(received) < 3 and time.monotonic() < deadline:
+            await server.wait_changed(0.2)
+        # Updates go out concurrently (max_connections), so only the multiset is fixed.
+        assert sorted(received) == [(1, "s3cret"), (1, "s3cret"), (2, "s3cret")]
+        info = await bot.get_webhook_info()
+        assert info.url.endswith("/hook") and info.pending_update_count == 0
+        assert "500" in (info.last_error_message or "")
+        with pytest.raises(TelegramConflictError):
+            await bot.get_updates(timeout=0)
+        await bot.delete_webhook()
+        await user.send("third")
+        assert [u.message.text for u in await bot.get_updates(timeout=0)] == ["third"]
+    finally:
+        await runner.cleanup()

@@ -19,6 +19,7 @@ import bot.keyboards.admin
 import bot.keyboards.cities
 import bot.keyboards.common
 import bot.keyboards.links
+import bot.keyboards.program
 import bot.keyboards.questions
 import bot.keyboards.registration
 import bot.keyboards.schedule
@@ -30,6 +31,7 @@ KEYBOARD_MODULES = (
     bot.keyboards.cities,
     bot.keyboards.common,
     bot.keyboards.links,
+    bot.keyboards.program,
     bot.keyboards.questions,
     bot.keyboards.registration,
     bot.keyboards.schedule,
@@ -89,6 +91,37 @@ EMOJI = [
     "❤️" * 50,
     "🙂 Минск 🙂",
 ]
+# Inputs the registration form once got wrong (issue 10): invisible names, phones with letters,
+# dates in words, formulas for the exports.
+FORM = [
+    "\u3164\u3164\u3164 \u3164\u3164",
+    "\u115f\u1160",
+    "\uffa0\uffa0 \uffa0",
+    "\u2800\u2800\u2800",
+    "\u0301\u0302\u0303\u0304\u0305",
+    "Z\u0335\u0321\u0322\u0327\u0328a\u0336\u0337lgo",
+    "\u034f\u034f\u17b4\u17b5",
+    "+375 29 ABC-45-67",
+    "+7 (9I2) 345-67-89",
+    "tel:+375291234567",
+    "375291234567",
+    "0029 1234567",
+    "14 марта 2010",
+    "14 сакавіка 2010",
+    "March 14, 2010",
+    "14th of March 2010",
+    "31 февраля 2010",
+    "14 Smarch 2010",
+    '=HYPERLINK("http://evil.example","x")',
+    "-2+3+cmd|' /C calc'!A0",
+    "-2+3@example.com",
+    "@SUM(1+1)",
+    "+1+1",
+    "BY-MA",
+    "BY-MA.mogilev",
+    "RU-XX.nowhere",
+    "Могилевская обл.",
+]
 PLAIN = [
     "",
     " ",
@@ -114,7 +147,7 @@ PLAIN = [
 
 
 def _random_text(rng: random.Random, length: int) -> str:
-    pools = [MARKUP, SQL, CONTROL, RTL, EMOJI, PLAIN]
+    pools = [MARKUP, SQL, CONTROL, RTL, EMOJI, PLAIN, FORM]
     parts: list[str] = []
     size = 0
     while size < length:
@@ -128,7 +161,7 @@ def hostile_texts(seed: int = SEED, mixed: int = 40, controls: int = len(CONTROL
     """Every fixed sample, long texts, and `mixed` random mixtures of them; `controls` of the
     control characters alone (a smaller run samples them)."""
     rng = random.Random(seed)
-    texts = [*MARKUP, *SQL, *rng.sample(CONTROL, controls), *RTL, *EMOJI, *PLAIN]
+    texts = [*MARKUP, *SQL, *rng.sample(CONTROL, controls), *RTL, *EMOJI, *PLAIN, *FORM]
     texts += [
         "A" * 4096,
         "Я" * 4097,
@@ -164,6 +197,10 @@ def hostile_commands(seed: int = SEED) -> list[str]:
         "inv-",
         "inv-forged-token",
         "inv-" + "A" * 60,
+        "g-",
+        "g-forged-token",
+        "g-" + "A" * 60,
+        "g-'; DROP TABLE registrations; --",
         "<b>x</b>",
         "\u202e" + "s-1",
         "👍",
@@ -177,6 +214,10 @@ def hostile_commands(seed: int = SEED) -> list[str]:
         "/checkin '; --",
         "/checkin 99999999999999999999",
         "/checkin -1",
+        "/consent YM-0001",
+        "/consent '; --",
+        "/export csvc",
+        "/export csv;",
         "/register now please",
         "/register@forum_test_bot",
         "/register@other_bot",
@@ -217,6 +258,15 @@ async def _foreign_contact(user: FakeUser) -> Any:
     return user._post(contact=contact)
 
 
+async def _contact_without_plus(user: FakeUser) -> Any:
+    # Some Telegram clients send the user's own number without "+": still international.
+    return await user.share_contact(user.phone.lstrip("+"))
+
+
+async def _contact_with_letters(user: FakeUser) -> Any:
+    return await user.share_contact("+375 29 ABC-45-67")
+
+
 FILES = [
     FileInput("document", lambda u: u.send_document("notes.txt", b"hello", "<b>caption</b>")),
     FileInput("xlsx", lambda u: u.send_document("evil.xlsx", b"PK\x03\x04garbage")),
@@ -224,6 +274,8 @@ FILES = [
     FileInput("location", lambda u: u.send_location(53.9, 27.56)),
     FileInput("contact-stranger", _foreign_contact),
     FileInput("contact-other-phone", _stranger_contact),
+    FileInput("contact-without-plus", _contact_without_plus),
+    FileInput("contact-letters", _contact_with_letters),
 ]
 
 # Odd field values for forged callback data: each must still pack within 64 bytes.

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 
 from bot.app import App
+from bot.services.live_edit import SESSION, Screen, Step
 from handlers.announcements import AnnounceForm
 from handlers.inbox import InboxStates
+from handlers.program_edit import EditForm
 from handlers.questions import AskStates
 from handlers.registration import RegForm
 from handlers.team import TeamForm
@@ -124,8 +126,14 @@ async def test_participant_states_survive_hostile_input(fake: FakeTelegram, fast
         probe = Probe(fake, fast_app)
         walker = fake.add_user(810_000, "Anna", language_code="en", phone="+375291234567")
         steps = await walk_registration(probe, walker)
-        assert {"name", "phone", "consent", "gname", "gconsent", "summary"} <= set(steps)
+        assert {"name", "phone", "consent", "gname", "gphone", "summary"} <= set(steps)
+        # The walker, a minor, confirms: the guardian's link is opened by hostile people too.
+        await walker.press("Confirm")
+        await walker.wait_text("Almost done")
+        row = await fast_app.db.registrations.by_user(walker.id)
+        assert row is not None and row.guardian_token
         screens = [
+            Scenario("guardian-link", opener=f"/start g-{row.guardian_token}"),
             Scenario("idle"),
             Scenario("schedule", opener="/schedule"),
             Scenario("agenda", opener="/agenda"),
@@ -168,6 +176,7 @@ async def test_organizer_states_survive_hostile_input(fake: FakeTelegram, fast_a
             "default": "ru",
             "audience": "all",
         }
+        minutes = {"edit": Screen(Step.MINUTES, SESSION, "plenary").to_state()}
         scenarios = [
             Scenario("inbox-open", InboxStates.answering.state, {"question_id": question_id}),
             Scenario("inbox-gone", InboxStates.answering.state, {"question_id": 999_999}),
@@ -175,6 +184,7 @@ async def test_organizer_states_survive_hostile_input(fake: FakeTelegram, fast_a
             Scenario("compose-when", AnnounceForm.when.state, draft),
             Scenario("compose-draft", None, draft, opener="/announce"),
             Scenario("team", TeamForm.add.state, {}, opener="/team"),
+            Scenario("edit-minutes", EditForm.answer.state, minutes, opener="/start s-plenary"),
             Scenario("admin-menu", opener="/admin"),
         ]
         # Sending the draft for real would broadcast to every test user: that is not hostile.

@@ -11,9 +11,9 @@ from bot.program.loader import (
     ProgramError,
     ProgramInvalid,
     parse_program,
-    program_checksum,
 )
 from bot.program.model import LANGUAGES, Program, SessionKind, Text
+from bot.program.writer import program_checksum
 from bot.services.program import check_file
 from bot.settings import SAMPLE_PROGRAM
 
@@ -104,7 +104,7 @@ def _texts(program: Program) -> list[tuple[str, Text]]:
     reg = program.registration
     assert reg is not None
     found += [("registration", t) for t in (reg.title, reg.consent_text, reg.guardian_consent_text)]
-    found += [("registration.city", t) for t in reg.known_cities]
+    found += [("registration.city", c.name) for c in reg.known_cities]
     for eq in reg.extra_questions:
         found += [(eq.id, eq.text)] + [(f"{eq.id}.{o.id}", o.label) for o in eq.options]
     return found
@@ -147,8 +147,8 @@ def test_sample_content(sample: Program) -> None:
 
 
 def test_sample_sessions_sorted_and_aware(sample: Program) -> None:
-    keys = [(s.start_at, s.venue or "", s.hall or "", s.id) for s in sample.sessions]
-    assert keys == sorted(keys)
+    starts = [s.start_at for s in sample.sessions]
+    assert starts == sorted(starts)  # the order at the same time: tests/unit/test_session_order
     plenary = sample.session("plenary")
     assert plenary is not None
     assert plenary.start_at == datetime(2027, 6, 25, 10, 0, tzinfo=ZoneInfo("Europe/Minsk"))
@@ -209,15 +209,22 @@ def test_default_language() -> None:
     assert program.forum.title.get("ru") == "Форум"
 
 
-def test_checksum() -> None:
-    assert program_checksum("abc") == program_checksum("abc")
-    assert program_checksum("abc") != program_checksum("abd")
-    assert len(program_checksum("Могилёв")) == 64
+def test_checksum_follows_the_content_not_the_text() -> None:
+    program = parse(SESSION)
+    same = parse("# a comment changes no content\n" + SESSION.replace('"10:00"', "'10:00'"))
+    other = parse(SESSION.replace("title: A", "title: B"))
+    assert program_checksum(same) == program_checksum(program)
+    assert program_checksum(other) != program_checksum(program)
+    assert len(program_checksum(program)) == 64
 
 
 # -- one error per rule, with its line and field ----------------------------------------------
 
 
+UNKNOWN_SPEAKER = (
+    "unknown speaker {id}; a name given instead of a speaker id must have a capital letter or "
+    "a space"
+)
 SESSION_CASES = [
     # (replace this, with that, expected line, field, msgid)
     ('end: "12:00"', 'end: "09:00"', 27, "sessions[0].end", "end {end} is not after start {start}"),
@@ -232,12 +239,14 @@ SESSION_CASES = [
     ("title: A", "title: A\n    venue: expo", 29, "sessions[0].venue", "unknown venue {id}"),
     ("title: A", "title: A\n    venue: palace\n    hall: small", 30, "sessions[0].hall",
      "unknown hall {hall} in venue {venue}"),
-    ("title: A", "title: A\n    hall: main", 29, "sessions[0].hall",
+    ("title: A", "title: A\n    hall: small", 29, "sessions[0].hall",
+     "hall {hall} is given without a venue, and no venue has such a hall"),
+    ("title: A", "title: A\n    venue: '-'\n    hall: main", 30, "sessions[0].hall",
      "hall {hall} is given without a venue"),
     ("title: A", "title: A\n    speakers: [ivanov, petrov]", 29, "sessions[0].speakers[1]",
-     "unknown speaker {id}"),
+     UNKNOWN_SPEAKER),
     ("title: A", "title: A\n    moderators:\n      - ivanov\n      - petrov", 31,
-     "sessions[0].moderators[1]", "unknown speaker {id}"),
+     "sessions[0].moderators[1]", UNKNOWN_SPEAKER),
     ("title: A", "title: A\n    kind: lecture", 29, "sessions[0].kind",
      "unknown value {value}; allowed: {allowed}"),
     ("title: A", "title: A\n    format: offline", 29, "sessions[0].format",
@@ -298,7 +307,7 @@ BASE_CASES = [
     # a missing field is reported on the first line of its mapping
     ("  city: Могилёв\n", "", 2, "forum.city", "required field {key} is missing"),
     ("    title: Промышленность", "    title: Промышленность\n    moderators: [petrov]", 23,
-     "sections[0].moderators[0]", "unknown speaker {id}"),
+     "sections[0].moderators[0]", UNKNOWN_SPEAKER),
     ("    title: Промышленность", "    title: Промышленность\n    venue: expo", 23,
      "sections[0].venue", "unknown venue {id}"),
     ("    title: Промышленность", "    title: Промышленность\n    link: www.example.org", 23,
@@ -514,6 +523,83 @@ def test_adult_only_registration_needs_no_guardian_consent() -> None:
     assert parse(text).registration is not None
 
 
+def test_known_cities_are_placed_in_their_region() -> None:
+    text = REGISTRATION + (
+        "  known_cities:\n"
+        "    - Бобруйск\n"
+        "    - {ru: Коломна, en: Kolomna}\n"
+        "    - {name: {ru: Шклов, en: Shklov}, region: BY-MA, id: shklov}\n"
+        "    - {name: Вязьма, region: RU-SMO}\n"
+        "    - Кукуево\n"
+    )
+    reg = parse(text).registration
+    assert reg is not None
+    placed = [(c.code, c.region) for c in reg.known_cities]
+    assert placed == [
+        ("BY-MA.bobruisk", "BY-MA"),  # the bot's own city, by any spelling
+        ("RU-MOS.kolomna", "RU-MOS"),
+        ("BY-MA.shklov", "BY-MA"),  # given with its region
+        ("RU-SMO.vyazma", "RU-SMO"),
+        ("kukuevo", None),  # unknown: offered only where no region is known
+    ]
+
+
+def test_a_known_city_found_through_the_city_pairs() -> None:
+    pairs = textwrap.dedent(
+        """\
+        city_pairs:
+          - id: shklov-kasimov
+            by_city: {ru: Шклов, en: Shklov}
+            by_region: {ru: Могилёвская область, en: Mogilev Region}
+            ru_city: {ru: Касимов, en: Kasimov}
+            ru_subject: {ru: Рязанская область, en: Ryazan Oblast}
+        """
+    )
+    text = pairs + REGISTRATION + "  known_cities: [Шклов, Касимов]\n"
+    reg = parse(text).registration
+    assert reg is not None
+    assert [c.code for c in reg.known_cities] == ["BY-MA.shklov", "RU-RYA.kasimov"]
+
+
+@pytest.mark.parametrize(
+    ("item", "field", "message"),
+    [
+        ("{name: Шклов, region: BY-XX}", "registration.known_cities[0].region",
+         "unknown region {region}; write its ISO 3166-2 code, e.g. BY-MA or RU-SMO"),
+        ("{name: Шклов, regoin: BY-MA}", "registration.known_cities[0].regoin",
+         "unknown field {key}; did you mean {suggestion}?"),
+    ],
+)  # fmt: skip
+def test_known_city_rules(item: str, field: str, message: str) -> None:
+    [(_line, found_field, found)] = errors(REGISTRATION + f"  known_cities: [{item}]\n")
+    assert (found_field, found) == (field, message)
+
+
+def test_known_cities_keep_their_codes_through_the_yaml_writer() -> None:
+    from bot.program.files import parse_program_bytes
+    from bot.program.writer import program_yaml
+
+    text = REGISTRATION + (
+        "  known_cities:\n"
+        "    - Бобруйск\n"
+        "    - {name: {ru: Шклов, en: Shklov}, region: BY-MA, id: shklov}\n"
+        "    - Кукуево\n"
+    )
+    program = parse(text)
+    again = parse_program_bytes(program_yaml(program).encode("utf-8"), "again.yaml")
+    assert again.registration is not None and program.registration is not None
+    codes = [(c.code, c.region) for c in again.registration.known_cities]
+    assert codes == [(c.code, c.region) for c in program.registration.known_cities]
+    assert ("BY-MA.shklov", "BY-MA") in codes
+
+
+def test_a_city_listed_twice_is_reported() -> None:
+    text = REGISTRATION + "  known_cities: [Бобруйск, Бабруйск]\n"
+    [(_line, field, message)] = errors(text)
+    assert field == "registration.known_cities[1]"
+    assert message == "the city {code} is already listed as item {index}"
+
+
 # -- reporting --------------------------------------------------------------------------------
 
 
@@ -595,7 +681,9 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "cp1251.yaml"
     path.write_bytes("forum: Могилёв".encode("cp1251"))
-    assert [e.message for e in check_file(path).errors] == ["cannot read the file: {error}"]
+    assert [e.message for e in check_file(path).errors] == [
+        "the text is not in UTF-8 (byte {offset}); save the file as UTF-8"
+    ]
 
 
 def test_load_from_file(tmp_path: Path) -> None:
@@ -615,3 +703,185 @@ def test_example_in_the_docs_is_valid() -> None:
     example = text.split("## A short complete example", 1)[1].split("```yaml\n", 1)[1]
     program = parse_program(example.split("```", 1)[0], str(doc))
     assert program.registration is not None and len(program.sessions) == 2
+
+
+# -- the format where real programmes did not fit ---------------------------------------------
+
+HALLS_BY_NAME = """\
+venues:
+  - id: palace
+    name: Дворец
+    address: ул. Первомайская, 52
+    latitude: 53.9
+    longitude: 30.3
+    halls:
+      - id: main
+        name: Большой зал
+      - Малый зал
+      - name: {ru: "Зал «Восток»", en: East Hall}
+  - id: expo
+    name: Экспо
+    address: пр. Мира, 6
+    latitude: 53.9
+    longitude: 30.3
+    halls: [Малый зал, Конференц-зал]
+"""
+
+
+def test_new_session_kinds_and_their_spellings() -> None:
+    extra = SESSION
+    for n, kind in enumerate(
+        (
+            "round table",
+            "Round-Table",
+            "opening",
+            "closing",
+            "business_council",
+            "signing_ceremony",
+            "excursion",
+            "concert",
+        )
+    ):
+        extra += (
+            SESSION.replace("sessions:\n", "")
+            .replace("id: a", f"id: k{n}")
+            .replace("title: A", f"title: A\n    kind: {kind}")
+        )
+    program = parse(extra)
+    kinds = [program.session(f"k{n}").kind for n in range(8)]  # type: ignore[union-attr]
+    assert kinds == [
+        SessionKind.ROUND_TABLE, SessionKind.ROUND_TABLE, SessionKind.OPENING,
+        SessionKind.CLOSING, SessionKind.BUSINESS_COUNCIL, SessionKind.SIGNING,
+        SessionKind.EXCURSION, SessionKind.CONCERT,
+    ]  # fmt: skip
+
+
+def test_sections_without_a_number() -> None:
+    base = BASE.replace("    number: 1\n", "") + "  - id: s2\n    title: АПК\n"
+    program = parse(base=base)
+    assert [s.number for s in program.sections] == [None, None]
+    assert one_error("", base + "  - id: s3\n    number: x\n    title: Y\n")[2] == (
+        "expected a whole number, got {value}"
+    )
+
+
+def test_speakers_and_moderators_by_plain_name() -> None:
+    program = parse(SESSION.replace(
+        "title: A", "title: A\n    speakers: [ivanov, Пётр Петров, 'Dr Smith']\n"
+        "    moderators: [Анна]"))  # fmt: skip
+    session = program.session("a")
+    assert session is not None
+    assert session.speakers == ("ivanov", "Пётр Петров", "Dr Smith")
+    assert program.person("ivanov").name.get() == "Иван Иванов"
+    assert program.person("Пётр Петров").name.get("en") == "Пётр Петров"
+    assert program.person("Анна").position.get() == ""
+    # a lowercase Latin word is an id with a typo, not a name
+    assert one_error(SESSION.replace("title: A", "title: A\n    speakers: [ivanof]"))[1:] == (
+        "sessions[0].speakers[0]", UNKNOWN_SPEAKER
+    )  # fmt: skip
+
+
+def _venues_by_name(sessions: str) -> Program:
+    base = BASE.split("venues:\n")[0] + HALLS_BY_NAME + "speakers:" + BASE.split("speakers:")[1]
+    return parse(sessions, base)
+
+
+def test_halls_named_without_an_id() -> None:
+    program = _venues_by_name(SESSION.replace("title: A", "title: A\n    venue: palace\n"
+                                              "    hall: малый   ЗАЛ"))  # fmt: skip
+    palace, expo = program.venues
+    assert [(h.id, h.auto_id) for h in palace.halls] == [
+        ("main", False),
+        ("malyy-zal", True),
+        ("zal-vostok", True),
+    ]
+    assert [h.id for h in expo.halls] == ["malyy-zal", "konferents-zal"]
+    assert program.session("a").hall == "malyy-zal"  # type: ignore[union-attr]
+    # by an English name, by the made id, and without a venue where only one venue has it
+    for hall, venue, hall_id in (
+        ("East Hall", "palace", "zal-vostok"),
+        ("zal-vostok", "palace", "zal-vostok"),
+        ("Конференц-зал", "expo", "konferents-zal"),
+    ):
+        found = _venues_by_name(SESSION.replace("title: A", f"title: A\n    hall: {hall}"))
+        session = found.session("a")
+        assert session is not None and (session.venue, session.hall) == (venue, hall_id)
+
+
+def test_hall_names_that_are_not_enough() -> None:
+    base = BASE.split("venues:\n")[0] + HALLS_BY_NAME + "speakers:" + BASE.split("speakers:")[1]
+    assert one_error(SESSION.replace("title: A", "title: A\n    hall: Малый зал"), base)[1:] == (
+        "sessions[0].hall",
+        "there are halls named {hall} in several venues; give the venue too",
+    )  # fmt: skip
+    assert one_error(
+        SESSION.replace("title: A", "title: A\n    venue: palace\n    hall: Синий зал"), base
+    )[1:] == ("sessions[0].hall", "unknown hall {hall} in venue {venue}")
+    twice = base.replace("      - Малый зал\n", "      - Малый зал\n      - малый зал\n", 1)
+    assert one_error(
+        SESSION.replace("title: A", "title: A\n    venue: palace\n    hall: Малый зал"), twice
+    )[1:] == ("sessions[0].hall", "several halls are named {hall}")
+
+
+SECTION_WITH_ALL = """\
+  - id: s2
+    number: 2
+    title: Цифра
+    moderators: [ivanov, Анна Смирнова]
+    venue: palace
+    hall: main
+    format: hybrid
+    link: https://example.org/s2
+"""
+
+
+def _in_section(fields: str) -> Program:
+    session = SESSION.replace("title: A", "title: A\n    section: s2" + fields)
+    return parse(session, BASE + SECTION_WITH_ALL)
+
+
+def test_sessions_inherit_their_section() -> None:
+    session = _in_section("").session("a")
+    assert session is not None
+    assert (session.venue, session.hall, session.format.value, session.stream_link) == (
+        "palace", "main", "hybrid", "https://example.org/s2"
+    )  # fmt: skip
+    assert session.moderators == ("ivanov", "Анна Смирнова")
+    assert session.inherited == {"venue", "hall", "format", "stream_link", "moderators"}
+
+
+def test_sessions_set_their_own_or_none() -> None:
+    own = _in_section(
+        "\n    format: online\n    stream_link: https://example.org/own\n    moderators: [Ольга]"
+    ).session("a")
+    assert own is not None
+    assert (own.format.value, own.stream_link, own.moderators) == (
+        "online", "https://example.org/own", ("Ольга",)
+    )  # fmt: skip
+    assert own.inherited == {"venue", "hall"}
+    none = _in_section("\n    venue: '-'\n    stream_link: '-'\n    moderators: '-'").session("a")
+    assert none is not None
+    assert (none.venue, none.hall, none.stream_link, none.moderators) == (None, None, "", ())
+    assert none.inherited == {"format"}
+    no_hall = _in_section("\n    hall: '-'").session("a")
+    assert no_hall is not None and (no_hall.venue, no_hall.hall) == ("palace", None)
+
+
+def test_inherited_halls_are_checked_for_overlaps() -> None:
+    second = SESSION.replace("sessions:\n", "").replace("id: a", "id: b")
+    text = (SESSION + second).replace("title: A", "title: A\n    section: s2")
+    assert one_error(text, BASE + SECTION_WITH_ALL)[1:] == (
+        "sessions[1].start", "overlaps session {other} (line {line}) in the same hall"
+    )  # fmt: skip
+
+
+def test_notice_and_cancelled() -> None:
+    program = parse(SESSION.replace(
+        "title: A", "title: A\n    notice: {ru: Начало в 10:15, en: Starts at 10:15}\n"
+        "    cancelled: true"))  # fmt: skip
+    session = program.session("a")
+    assert session is not None and session.cancelled
+    assert (session.notice.get("ru"), session.notice.get("en")) == (
+        "Начало в 10:15", "Starts at 10:15"
+    )  # fmt: skip
+    assert not parse(SESSION).session("a").notice  # type: ignore[union-attr]

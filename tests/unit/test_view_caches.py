@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import create_i18n, in_locale
 from bot.keyboards.schedule import day_page_keyboard, titled_sessions_keyboard
-from bot.services.schedule_view import ScheduleView, day_pages, now_and_next
+from bot.services.schedule_view import ScheduleView, day_marks, day_pages, now_and_next
 from tests.schedule_helpers import sample
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -42,15 +42,21 @@ def test_a_new_program_is_not_answered_from_the_old_one() -> None:
 
 def test_keyboards_are_built_once_per_locale() -> None:
     program = sample()
+    view = ScheduleView(program)
     day = date(2027, 6, 25)
+    moment = datetime(2027, 6, 25, 10, 30, tzinfo=MINSK)
     with in_locale(I18N, "ru"):
-        (page,) = day_pages(program, day, "ru")
-        ru = day_page_keyboard(day, page.page, page.pages, page.numbered)
-        assert day_page_keyboard(day, page.page, page.pages, page.numbered) is ru
-        now = titled_sessions_keyboard((("plenary", "Пленарное"),), "n")
+        pages, index = view.day_pages(program, day, "ru", moment)
+        assert view.day_pages(program, day, "ru", moment + timedelta(seconds=1))[0] is pages
+        assert pages == tuple(day_pages(program, day, "ru", day_marks(program, day, moment), True))
+        ru = day_page_keyboard(day, pages, index)
+        assert day_page_keyboard(day, pages, index) is ru
+        labels = (("plenary", ("Пленарное", "10:00 Пленарное", "Пт 10:00 Пленарное")),)
+        now = titled_sessions_keyboard(labels, "n")
+        assert titled_sessions_keyboard(labels, "n") is now
     with in_locale(I18N, "en"):
-        en = day_page_keyboard(day, page.page, page.pages, page.numbered)
+        en = day_page_keyboard(day, pages, index)
         assert en is not ru
-        assert en.inline_keyboard[:-1] == ru.inline_keyboard[:-1]  # the numbers
+        assert en.inline_keyboard[0] == ru.inline_keyboard[0]  # the numbers
         assert en.inline_keyboard[-1][-1].text != ru.inline_keyboard[-1][-1].text  # "Menu"
-        assert titled_sessions_keyboard((("plenary", "Пленарное"),), "n") is not now
+        assert titled_sessions_keyboard(labels, "n") is not now
