@@ -8,21 +8,25 @@ relies on (deep links and organizer tools before the menu, the free-text catch-a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from aiogram import BaseMiddleware
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import TelegramObject, Update
+from magic_filter import MagicFilter
+from magic_filter.operations import BaseOperation, GetAttributeOperation
 
+import handlers
 from benchmarks.updates import UpdateFactory
 from bot.app import App, create_app
-from bot.dispatch import TableDispatcher
+from bot.dispatch import ROUTED, TableDispatcher, original
 from bot.keyboards.common import MenuCb
-from bot.keyboards.links import SessionCb
-from bot.keyboards.schedule import DayCb
+from bot.keyboards.program import EditCb, ProgramCb
 from bot.offline import OfflineSession
 from bot.settings import Settings
 from tests.harness import detach_routers
@@ -144,6 +148,37 @@ async def test_deep_links_and_organizer_tools_come_before_the_menu(
     assert module(await choose(app, chosen, ORGANIZER, "cb:" + MenuCb(action="admin").pack())) == (
         "handlers.admin"
     )
+    assert module(await choose(app, chosen, PARTICIPANT, "/start g-abc")) == "handlers.guardian"
+
+
+async def test_programme_operations_come_first_for_organizers_only(
+    routed: tuple[App, Chosen],
+) -> None:
+    app, chosen = routed
+    upload = {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "program.xlsx"}}
+    assert module(await choose(app, chosen, ORGANIZER, upload)) == "handlers.program_upload"
+    assert module(await choose(app, chosen, PARTICIPANT, upload)) == "handlers.fallback"
+    # A document in the middle of a dialogue is not an upload.
+    assert module(await choose(app, chosen, ORGANIZER, upload, "RegForm:fill")) == (
+        "handlers.registration"
+    )
+    assert module(await choose(app, chosen, ORGANIZER, "/program")) == "handlers.program_upload"
+    assert module(await choose(app, chosen, PARTICIPANT, "/program")) == "handlers.access"
+    rollback = "cb:" + ProgramCb(action="rb", id=1).pack()
+    assert module(await choose(app, chosen, OWNER, rollback)) == "handlers.program_upload"
+    assert module(await choose(app, chosen, PARTICIPANT, rollback)) == "handlers.access"
+    edit = "cb:" + EditCb(k="s", id="plenary", a="menu").pack()
+    assert module(await choose(app, chosen, ORGANIZER, edit)) == "handlers.program_edit"
+    assert module(await choose(app, chosen, PARTICIPANT, edit)) == "handlers.access"
+    # An edit waiting for a time takes what is typed, commands too (it leaves the wait and
+    # skips to the command's own handler), before every other router.
+    for typed in ("10:30", "/schedule", "Когда обед?"):
+        assert module(await choose(app, chosen, ORGANIZER, typed, "EditForm:answer")) == (
+            "handlers.program_edit"
+        )
+    assert module(await choose(app, chosen, ORGANIZER, upload, "EditForm:answer")) == (
+        "handlers.program_edit"
+    )
 
 
 async def test_free_text_goes_to_dialogues_first_and_to_the_questions_last(
@@ -182,61 +217,128 @@ async def test_free_text_goes_to_dialogues_first_and_to_the_questions_last(
     assert module(await choose(app, chosen, PARTICIPANT, "cb:zz:1")) == "handlers.fallback"
 
 
-STATES = (
-    None,
-    "AskStates:question",
-    "RegForm:fill",
-    "InboxStates:answering",
-    "AnnounceForm:content",
-    "AnnounceForm:when",
-    "TeamForm:add",
-    "Gone:state",
+# Content no filter names by a constant: free text in several shapes, and other kinds.
+TEXTS = ("Когда пленарное заседание?", "@someone_here", "12.05.2001", "   ", "/", "/nonsense")
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "u",
+    "type": "regular",
+    "width": 1,
+    "height": 1,
+    "is_animated": False,
+    "is_video": False,
+}
+CONTENT: tuple[dict[str, Any], ...] = (
+    {"contact": {"phone_number": "+375291234567", "first_name": "A", "user_id": 1}},
+    {"location": {"latitude": 53.9, "longitude": 27.5}},
+    {"sticker": STICKER},
+    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+    {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "program.xlsx"}},
+    {"document": {"file_id": "y", "file_unique_id": "y", "file_name": "p.yaml"}, "caption": "x"},
 )
 
 
-def corpus() -> list[str | dict[str, Any]]:
-    """Every command, deep link and button kind, free text, and other content."""
-    commands = (
-        "start menu help schedule now sections cities agenda register mydata forget settings "
-        "language admin audit announce announcements inbox stats registrations export checkin "
-        "team nonsense"
-    ).split()
-    items: list[str | dict[str, Any]] = [f"/{c}" for c in commands]
-    items += ["/START", "/start@forum_demo_bot", "/start@other_bot", "/cities Брест", "/"]
-    items += [f"/start {p}" for p in ("s-plenary", "x-1", "c-1", "reg", "ci-5", "inv-x", "zz")]
-    items += ["Когда пленарное заседание?", "@someone_here", "12.05.2001", "   "]
-    items += [{"contact": {"phone_number": "+375291234567", "first_name": "A", "user_id": 1}}]
-    items += [{"location": {"latitude": 53.9, "longitude": 27.5}}]
-    actions = (
-        "menu help schedule now sections cities agenda ask register settings language admin "
-        "adm_inbox adm_reg zz"
-    ).split()
-    items += ["cb:" + MenuCb(action=a).pack() for a in actions]
-    items += ["cb:" + DayCb(day="20270625").pack(), "cb:" + SessionCb(id="plenary").pack()]
-    prefixes = "lang set rg rv pv oreg qs qa oq dy ag ss sc ct cy cr oa oc on ot ol".split()
-    items += [f"cb:{p}:x" for p in prefixes] + ["cb:o", "cb:garbage"]
-    return items
+def literals(value: Any, depth: int = 0) -> set[str]:
+    """The string constants in a magic filter: `F.action == "go"`, `F.args.startswith("c-")`,
+    `F.action.in_({"aud", "back"})` (attribute names are not among them)."""
+    if depth > 8 or isinstance(value, GetAttributeOperation):
+        return set()
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, MagicFilter):
+        items: Iterable[Any] = value._operations
+    elif isinstance(value, dict):
+        items = value.values()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    elif isinstance(value, BaseOperation):
+        items = [getattr(value, name, None) for name in type(value).__slots__]
+    else:
+        return set()
+    return set().union(*(literals(item, depth + 1) for item in items))
+
+
+def field_value(annotation: Any, text: str) -> Any:
+    """A value of a CallbackData field's type: `text` for strings."""
+    kinds = get_args(annotation) or (annotation,)
+    for kind in kinds:
+        if kind is bool:
+            return True
+        if kind is int:
+            return 1
+        if kind is float:
+            return 1.0
+        if kind is str:
+            return text
+    return text
+
+
+def data_of(written: Any) -> list[str]:
+    """Callback data a CallbackData filter may take: each constant of its rule in each string
+    field (and in none), numbers 1; and its prefix with data that does not unpack."""
+    cls = written.callback_data
+    found = [f"{cls.__prefix__}{cls.__separator__}zz{cls.__separator__}"]
+    for text in sorted(literals(written.rule) | {"x"}):
+        values = {
+            name: field_value(info.annotation, text) for name, info in cls.model_fields.items()
+        }
+        try:
+            found.append(cls(**values).pack())
+        except (ValueError, TypeError):
+            continue
+    return found
+
+
+def texts_of(written: Any) -> list[str]:
+    """Messages a Command filter (with its deep-link rule) or a text rule may take."""
+    if isinstance(written, MagicFilter):
+        return sorted(t for t in literals(written) if t)
+    if not isinstance(written, Command):
+        return []
+    found = []
+    for name in written.commands:
+        if not isinstance(name, str):
+            continue
+        for prefix in written.prefix:
+            command = f"{prefix}{name}"
+            found += [command, command.upper(), f"{command}@forum_demo_bot", f"{command} 1"]
+            for payload in sorted(literals(written.magic)) if written.magic else ():
+                found += [f"{command} {payload}", f"{command} {payload}1"]
+    return found
+
+
+def corpus(dp: TableDispatcher) -> tuple[list[str | dict[str, Any]], list[str | None]]:
+    """Every command, deep link, button and dialogue state of the registered handlers (so a new
+    feature router is compared with no change here), free text and other content."""
+    items: list[str | dict[str, Any]] = [*TEXTS, *CONTENT]
+    states: set[str] = set()
+    for update_type in ROUTED:
+        route = dp.build_route(update_type)
+        assert route is not None
+        for entry in route.entries:
+            states |= {s for s in entry.states or () if isinstance(s, str)}
+            for written in map(original, entry.handler.filters or ()):
+                if isinstance(written, CallbackQueryFilter):
+                    items += ["cb:" + data for data in data_of(written)]
+                elif update_type == "callback_query" and isinstance(written, MagicFilter):
+                    items += ["cb:" + t for t in literals(written)]  # F.data.startswith("o")
+                else:
+                    items += texts_of(written)
+    items += ["cb:garbage", "cb:"]
+    unique = list({repr(item): item for item in items}.values())
+    return unique, [None, *sorted(states), "Gone:state"]
 
 
 async def test_the_table_chooses_what_aiogram_chooses(routed: tuple[App, Chosen]) -> None:
     app, chosen = routed
+    assert isinstance(app.dp, TableDispatcher)
+    items, states = corpus(app.dp)
     reached: set[str] = set()
     for uid in (PARTICIPANT, ORGANIZER, OWNER):
-        for state in STATES:
-            for what in corpus():
+        for state in states:
+            for what in items:
                 found = await choose(app, chosen, uid, what, state)
                 reached.add(module(found))
-    # The corpus reaches every feature, so that the comparison compares something.
-    assert {
-        "handlers.start",
-        "handlers.schedule",
-        "handlers.questions",
-        "handlers.registration",
-        "handlers.inbox",
-        "handlers.announcements",
-        "handlers.team",
-        "handlers.access",
-        "handlers.fallback",
-        "handlers.cities",
-        "handlers.settings",
-    } <= reached, reached
+    # The corpus reaches every feature router, so that the comparison compares something.
+    features = {f"handlers.{router.name.rsplit('.', 1)[-1]}" for router in handlers.routers()}
+    assert features <= reached, features - reached
