@@ -106,8 +106,9 @@ class WatchedTelegram(FakeTelegram):
 
 
 def questions() -> list[str]:
+    """Every question of the sample's set, both parts, the must-not-answer ones included."""
     data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
-    return [item["q"] for item in data["questions"]]
+    return [item["q"] for part in ("tuning", "held_out") for item in data[part]]
 
 
 @dataclass
