@@ -6,6 +6,7 @@ by own time and by cumulative time.
 
     python -m benchmarks.profile --kind start --count 1000 --top 20
     python -m benchmarks.profile --kind mix            # the update mix of benchmarks/updates.py
+    python -m benchmarks.profile --kind question --no-table   # aiogram's routing, as before
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def make_updates(kind: str, count: int, seed: int = 7) -> list[Update]:
     ]
 
 
-async def profile(kind: str, count: int) -> pstats.Stats:
+async def profile(kind: str, count: int, table: bool = True) -> pstats.Stats:
+    """`table=False`: aiogram's own routing, its synchronous filters in worker threads."""
     from bot.app import create_app
     from bot.offline import OfflineSession
     from bot.settings import Settings
@@ -75,6 +77,7 @@ async def profile(kind: str, count: int) -> pstats.Stats:
             clock_start=CLOCK,
         )
         app = await create_app(settings, session=OfflineSession())
+        app.dp.table = table  # type: ignore[attr-defined]
         try:
             await feed_all(app.dp, app.bot, warm)
             profiler = cProfile.Profile()
@@ -100,8 +103,11 @@ def main() -> None:
     parser.add_argument("--kind", default="start", choices=[*KINDS, "mix"])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument(
+        "--no-table", action="store_true", help="aiogram's routing (filters in threads)"
+    )
     args = parser.parse_args()
-    stats = asyncio.run(profile(args.kind, args.count))
+    stats = asyncio.run(profile(args.kind, args.count, table=not args.no_table))
     total = stats.total_tt  # type: ignore[attr-defined]
     print(
         f"{args.count} {args.kind} updates: {total:.2f} s profiled, "
