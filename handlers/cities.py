@@ -20,9 +20,11 @@ from bot.keyboards.cities import (
     regions_keyboard,
 )
 from bot.keyboards.common import MenuCb
+from bot.keyboards.delegates import city_delegates_buttons
 from bot.keyboards.links import CityCb
 from bot.program.model import CityPair, Program
-from bot.services import cities
+from bot.services import agreements, cities
+from bot.services.delegates import delegate_cities
 from bot.services.program import ProgramService
 from bot.services.search import SearchService, city_partners
 
@@ -38,16 +40,20 @@ def card_keyboard_for(program: Program, pairs: list[CityPair], locale: str) -> I
         for other in cities.same_city_pairs(program, pair):
             if other.id not in shown:
                 others.setdefault(other.id, other)
-    return city_card_keyboard([(cities.pair_label(p, locale), p.id) for p in others.values()])
+    return city_card_keyboard(
+        [(cities.pair_label(p, locale), p.id) for p in others.values()],
+        city_delegates_buttons(delegate_cities(program, pairs, locale)),
+    )
 
 
 async def send_pairs(
     message: Message, program: Program, pairs: list[CityPair], locale: str
 ) -> None:
-    await message.answer(
-        cities.pairs_text(pairs, locale),
-        reply_markup=card_keyboard_for(program, pairs, locale),
-    )
+    text = cities.pairs_text(pairs, locale)
+    agreed = agreements.card_block(program, pairs, locale)
+    if agreed:
+        text = f"{text}\n\n{agreed}"
+    await message.answer(text[:4000], reply_markup=card_keyboard_for(program, pairs, locale))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("c-")))

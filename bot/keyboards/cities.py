@@ -87,9 +87,15 @@ def region_keyboard(
     return b.as_markup()
 
 
-def city_card_keyboard(pair_ids: list[tuple[str, str]] | None = None) -> InlineKeyboardMarkup:
-    """Below a city card: other pairs of the same city, the city list and the menu."""
+def city_card_keyboard(
+    pair_ids: list[tuple[str, str]] | None = None,
+    extra: list[InlineKeyboardButton] | None = None,
+) -> InlineKeyboardMarkup:
+    """Below a city card: the extra buttons (delegates of its cities), other pairs of the same
+    city, the city list and the menu."""
     b = InlineKeyboardBuilder()
+    for button in extra or []:
+        b.row(button)
     for text, pair_id in (pair_ids or [])[:8]:
         b.row(InlineKeyboardButton(text=label(text), callback_data=CityCb(id=pair_id).pack()))
     b.row(
