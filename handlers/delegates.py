@@ -133,7 +133,7 @@ async def show_screen(
         await state.clear()
     else:
         await state.set_state(DelegateStates.form)
-        await state.set_data({"form": outcome.state.to_data()})
+        await state.update_data(form=outcome.state.to_data())
     screen = outcome.screen
     if isinstance(screen, df.Question):
         lines = [
@@ -194,14 +194,13 @@ async def start_form(
         await message.answer(_("Sorry, delegate profiles are for adults only. Nothing was stored."))
         return
     form = form_of(delegates, programs)
+    await state.set_data({"member": member} if member else {})
     profile = await db.delegates.profile_of(user.id)
     if profile is not None and prefill is None:
         outcome = df.summary(form, df.FormState.editing(answers_of(profile)))
     else:
         outcome = df.current(form, df.FormState.start(prefill))
     await show_screen(message, outcome, program, state, locale)
-    if member:
-        await state.update_data(member=member)
 
 
 async def form_event(
@@ -367,7 +366,7 @@ async def claim_link(
 ) -> None:
     token = (command.args or "")[3:]
     member = await db.delegates.claim(token) if token else None
-    prefill = delegates.prefill(member) if member else None
+    prefill = delegates.prefill(member, locale) if member else None
     if member is None or prefill is None:
         await message.answer(_("This link is out of date or not valid."))
         return

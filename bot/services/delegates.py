@@ -158,15 +158,16 @@ class DelegateService:
         await self.db.delegates.add_claim(token, member, created_by)
         return token
 
-    def prefill(self, member: str) -> dict[str, object] | None:
-        """The form's answers from a pre-loaded member entry `<delegation>/<member>`."""
+    def prefill(self, member: str, locale: str) -> dict[str, object] | None:
+        """The form's answers from a pre-loaded member entry `<delegation>/<member>`, with the
+        name and position in the claimer's language."""
         program = self.programs.program
         delegation_id, _sep, member_id = member.partition("/")
         delegation = program.delegation(delegation_id)
         found = delegation.member(member_id) if delegation else None
         if delegation is None or found is None:
             return None
-        lang = program.forum.default_language
+        lang = locale
         answers: dict[str, object] = {CITY: delegation.city, NAME: found.name.get(lang)[:80]}
         if found.position:
             answers[POS] = found.position.get(lang)[:120]
