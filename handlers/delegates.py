@@ -15,6 +15,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.i18n import _
+from bot.i18n_markers import N_
 from bot.keyboards.delegates import (
     DelegCb,
     DelegFormCb,
@@ -77,23 +78,23 @@ def stale() -> str:
 # ---------------------------------------------------------------------------------- the form
 
 STEP_PROMPTS = {
-    df.ADULT: "Delegate profiles are for adults. Are you 18 or older?",
-    df.CITY: "Which city's delegation are you in? Type the city's name, in any spelling.",
-    df.NAME: "Your name, as other delegates should see it:",
-    df.ORG: "Your organization:",
-    df.POS: "Your position:",
-    df.AREAS: "Your areas of interest (choose any, then «Done»):",
-    df.LANGS: "Languages you speak (choose any, then «Done»):",
-    df.VISIBILITY: "Who may see your profile?",
+    df.ADULT: N_("Delegate profiles are for adults. Are you 18 or older?"),
+    df.CITY: N_("Which city's delegation are you in? Type the city's name, in any spelling."),
+    df.NAME: N_("Your name, as other delegates should see it:"),
+    df.ORG: N_("Your organization:"),
+    df.POS: N_("Your position:"),
+    df.AREAS: N_("Your areas of interest (choose any, then «Done»):"),
+    df.LANGS: N_("Languages you speak (choose any, then «Done»):"),
+    df.VISIBILITY: N_("Who may see your profile?"),
 }
 STEP_LABELS = {
-    df.CITY: "City",
-    df.NAME: "Name",
-    df.ORG: "Organization",
-    df.POS: "Position",
-    df.AREAS: "Areas of interest",
-    df.LANGS: "Languages",
-    df.VISIBILITY: "Visibility",
+    df.CITY: N_("City"),
+    df.NAME: N_("Name"),
+    df.ORG: N_("Organization"),
+    df.POS: N_("Position"),
+    df.AREAS: N_("Areas of interest"),
+    df.LANGS: N_("Languages"),
+    df.VISIBILITY: N_("Visibility"),
 }
 
 

@@ -127,7 +127,7 @@ def lines(program: Program, agreements: Sequence[Agreement], locale: str) -> lis
     shown = [agreement_line(program, a, locale) for a in agreements[:SHOWN]]
     more = len(agreements) - SHOWN
     if more > 0:
-        shown.append(ngettext("…and {n} more.", "…and {n} more.", more).format(n=more))
+        shown.append(ngettext("…and {n} more", "…and {n} more", more).format(n=more))
     return shown
 
 
