@@ -435,7 +435,23 @@ class Program:
         return cached  # type: ignore[return-value]
 
     def city(self, key: str) -> ForumCity | None:
-        return self.cities().get(key)
+        """The city of a key; a key made from another of its pairs (the file's pairs were
+        reordered since it was stored) still finds it."""
+        found = self.cities().get(key)
+        if found is not None:
+            return found
+        side, _sep, pair_id = key.partition("-")
+        pair = self.city_pair(pair_id)
+        if pair is None or side not in ("by", "ru"):
+            return None
+        return self.city_named((pair.by_city if side == "by" else pair.ru_city).get("ru"), side)
+
+    def city_keys(self, key: str) -> tuple[str, ...]:
+        """Every key that names the same city as `key` (one per pair of the city)."""
+        city = self.city(key)
+        if city is None:
+            return (key,)
+        return tuple(dict.fromkeys([city.key, *(f"{city.side}-{p}" for p in city.pairs)]))
 
     def city_named(self, name: str, side: str | None = None) -> ForumCity | None:
         """The city with this name in any language (folded), else None."""

@@ -99,7 +99,8 @@ def may_see(program: Program, viewer: Profile | None, target: Profile) -> bool:
         return False
     if target.visibility == "all":
         return True
-    return viewer.city in {c.key for c in program.partner_cities(target.city)}
+    partners = {k for c in program.partner_cities(target.city) for k in program.city_keys(c.key)}
+    return viewer.city in partners
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ class DelegateService:
         viewer = await self.db.delegates.profile_of(viewer_id)
         blocked = await self.db.delegates.blocked_by_or_of(viewer_id)
         shown: list[Profile] = []
-        for profile in await self.db.delegates.in_cities([city_key]):
+        for profile in await self.db.delegates.in_cities(program.city_keys(city.key)):
             if profile.user_id == viewer_id:
                 continue
             if (
@@ -150,7 +151,7 @@ class DelegateService:
             ):
                 continue
             shown.append(profile)
-        delegation = next((d for d in program.delegations if d.city == city_key), None)
+        delegation = next((d for d in program.delegations if d.city == city.key), None)
         return Listing(city, delegation, shown[:LIST_LIMIT])
 
     async def claim_link(self, member: str, created_by: int) -> str:

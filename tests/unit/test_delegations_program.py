@@ -140,3 +140,13 @@ def test_the_sample_forum_has_delegations_and_agreements() -> None:
     assert any(a.at_forum for a in sample.agreements)
     assert any(not a.at_forum for a in sample.agreements)
     assert parse_program(program_yaml(sample), "again.yaml") == sample
+
+
+def test_a_city_key_survives_reordered_pairs() -> None:
+    program = load("")
+    minsk = program.city("by-minsk-moscow")
+    assert minsk is not None and minsk.key == "by-minsk-moscow"
+    # Stored when Minsk's first pair was minsk-spb: the same city, and both keys are its own.
+    assert program.city("by-minsk-spb") == minsk
+    assert set(program.city_keys("by-minsk-spb")) == {"by-minsk-moscow", "by-minsk-spb"}
+    assert program.city("by-atlantis") is None and program.city("xx-minsk-spb") is None
