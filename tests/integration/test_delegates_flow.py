@@ -377,3 +377,67 @@ async def test_agreements_are_found_in_free_text(fake: FakeTelegram, tmp_path: P
         answer = await tom.wait_message()
         assert "Agreements found" not in answer.text  # the signing ceremony's card instead
         fake.assert_no_rejections()
+
+
+async def test_meetings_list_withdraw_cancel_and_agenda_calendar_in_russian(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_app(fake, tmp_path, clock_start=EARLY) as app:
+        olga = fake.add_user(8801, "Olga", language_code="en")
+        ivan = fake.add_user(8802, "Ivan", language_code="en")
+        await fill_profile(olga, "Mogilev", "Olga Semenchuk")
+        await fill_profile(ivan, "Tula", "Ivan Petrov")
+
+        # Ivan withdraws his request from /meetings; Olga is told.
+        await ask_and_send(ivan, "Mogilev", "Olga Semenchuk")
+        await olga.wait_text("A request to meet", timeout=15)
+        await ivan.send("/meetings")
+        listing = await ivan.wait_text("My meetings")
+        assert "waiting for their answer" in listing.text
+        await ivan.press("Olga Semenchuk", message=listing)
+        waiting = await ivan.wait_text("Your request, waiting for an answer")
+        await ivan.press("Withdraw the request", message=waiting)
+        await ivan.wait_text("withdrawn")
+        await olga.wait_text("withdrew the request", timeout=15)
+
+        # Asked again and accepted; then the agenda's calendar holds the meeting, and Olga
+        # cancels it from /meetings.
+        await ask_and_send(ivan, "Mogilev", "Olga Semenchuk")
+        request = await olga.wait_text("A request to meet", timeout=15)
+        await olga.press((0, 0), message=request)
+        await olga.wait_text("Meeting agreed")
+        await ivan.wait_text("Meeting agreed", timeout=15)
+        await ivan.send("/agenda")
+        agenda = await ivan.wait_text("My agenda")
+        assert "meeting with Olga Semenchuk" in agenda.text
+        await ivan.send("/meetings")
+        listing = await ivan.wait_text("My meetings")
+        assert "agreed" in listing.text
+        await olga.send("/meetings")
+        mine = await olga.wait_text("My meetings")
+        await olga.press("Ivan Petrov", message=mine)
+        opened = await olga.wait_text("Meeting agreed")
+        assert ivan.id in mentioned(opened)
+        await olga.press("Cancel the meeting", message=opened)
+        await olga.wait_text("cancelled")
+        await ivan.wait_text("Olga Semenchuk cancelled your meeting", timeout=15)
+        assert await app.db.delegates.meetings_of(ivan.id) == []
+
+        # The same screens in Russian and Belarusian.
+        lena = fake.add_user(8803, "Лена", language_code="ru")
+        await lena.send("/delegate")
+        intro = await lena.wait_text("Делегаты")
+        await lena.press("Заполнить профиль делегата", message=intro)
+        await lena.wait_text("Вам уже исполнилось 18?")
+        await lena.press("Нет")
+        await lena.wait_text("только для взрослых")
+        assert await app.db.delegates.profile_of(lena.id) is None
+        ales = fake.add_user(8804, "Алесь", language_code="be")
+        await ales.send("/cities Магілёў")
+        card = await ales.wait_text("Пагадненні")
+        assert "падпісана на гэтым форуме" in card.text
+        await ales.press("Дэлегаты: Магілёў", message=card)
+        listing = await ales.wait_text("Дэлегаты на форуме: Магілёў")
+        assert "Кіраўнік дэлегацыі: Андрэй Кавалёў" in listing.text
+        assert "У дэлегацыі 3 чалавекі." in listing.text
+        fake.assert_no_rejections()
