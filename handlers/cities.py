@@ -53,7 +53,7 @@ async def send_pairs(
     agreed = agreements.card_block(program, pairs, locale)
     if agreed:
         text = f"{text}\n\n{agreed}"
-    await message.answer(text[:4000], reply_markup=card_keyboard_for(program, pairs, locale))
+    await message.answer(text, reply_markup=card_keyboard_for(program, pairs, locale))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("c-")))

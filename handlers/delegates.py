@@ -33,6 +33,7 @@ from bot.keyboards.delegates import (
 )
 from bot.program.model import Program, Text
 from bot.services import delegate_form as df
+from bot.services.agreements import fit
 from bot.services.delegates import (
     DelegateService,
     answers_of,
@@ -784,7 +785,7 @@ async def send_meetings(
             )
         lines.append(f"• {escape(when)} — {escape(name)} ({state})")
         buttons.append((f"{name} — {state}", m.id))
-    await message.answer("\n".join(lines), reply_markup=meetings_keyboard(buttons))
+    await message.answer(fit(lines), reply_markup=meetings_keyboard(buttons[:40]))
 
 
 @router.message(Command("meetings"))

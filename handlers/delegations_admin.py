@@ -78,7 +78,7 @@ async def delegations_command(
             "",
             _("Open a delegation for one-time links its members use to claim their entry."),
         ]
-    await message.answer("\n".join(lines)[:4000], reply_markup=delegations_keyboard(buttons))
+    await message.answer(agreements.fit(lines), reply_markup=delegations_keyboard(buttons))
 
 
 @router.callback_query(OrgDelegCb.filter(F.action == "deleg"))
@@ -112,7 +112,7 @@ async def delegation_members(
             unclaimed.append((member.name.get(locale), n))
     lines += ["", _("✅ linked to a delegate profile.")]
     await message.answer(
-        "\n".join(lines)[:4000], reply_markup=members_keyboard(delegation.id, unclaimed)
+        agreements.fit(lines), reply_markup=members_keyboard(delegation.id, unclaimed)
     )
 
 

@@ -181,7 +181,7 @@ async def reply_to_question(
     register = None if always_offer else agreements.answer(program, text, locale)
     if register is not None:
         logger.info("Question of %s answered with the agreements register", ctx.user.id)
-        await message.answer(register[:4000])
+        await message.answer(register)
         return
     outcome = ctx.search.answer(text, ctx.clock.now())
     logger.info(

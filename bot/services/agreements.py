@@ -17,6 +17,22 @@ from bot.services.search import keys, same_word
 from bot.services.towns import town_names
 
 SHOWN = 10
+TEXT_BUDGET = 3800  # characters of a message, below Telegram's 4096
+
+
+def fit(lines: Sequence[str], limit: int = TEXT_BUDGET) -> str:
+    """Whole lines up to `limit` characters, then "…": never an HTML tag cut in half."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            out.append("…")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
 # Words that make a question about the agreements register ...
 _ABOUT = ("соглашен", "соглашени", "agreement", "пагадненн", "договор", "меморандум", "memorand")
 # ... unless it asks when or where a signing ceremony is (the schedule answers that).
@@ -139,7 +155,7 @@ def card_block(program: Program, pairs: Iterable[CityPair], locale: str) -> str:
             found.setdefault(agreement.id, agreement)
     if not found:
         return ""
-    return "\n".join([_("<b>Agreements</b>:"), *lines(program, list(found.values()), locale)])
+    return fit([_("<b>Agreements</b>:"), *lines(program, list(found.values()), locale)], 2000)
 
 
 def answer(program: Program, question: str, locale: str) -> str | None:
@@ -152,7 +168,7 @@ def answer(program: Program, question: str, locale: str) -> str | None:
             count=len(program.agreements)
         )
     heading = _("Agreements found:") if filtered else _("The register of agreements of this forum:")
-    return "\n".join([f"<b>{heading}</b>", *lines(program, found, locale)])
+    return fit([f"<b>{heading}</b>", *lines(program, found, locale)])
 
 
 def signed_here_by_area(program: Program, locale: str) -> list[tuple[str, int]]:

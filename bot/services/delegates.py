@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from bot.i18n import _, ngettext
 from bot.program.model import CityPair, Delegation, ForumCity, Program
+from bot.services.agreements import fit
 from bot.services.answers import age_at
 from bot.services.delegate_form import (
     ADULT,
@@ -278,7 +279,7 @@ def listing_text(program: Program, listing: Listing, has_profile: bool, locale: 
         )
     else:
         lines.append(_("No profile of this city is visible to you yet."))
-    return "\n".join(lines)
+    return fit(lines)
 
 
 def delegate_cities(

@@ -139,3 +139,13 @@ def test_visibility_partners_all_nobody() -> None:
     assert not may_see(PROGRAM, None, ivan)  # only delegates see delegates
     assert not may_see(PROGRAM, ivan, profile(4, mogilev, "none"))
     assert not may_see(PROGRAM, olga, olga)
+
+
+def test_long_texts_are_cut_between_lines_never_inside_a_tag() -> None:
+    from bot.services.agreements import fit
+
+    lines = [f"<b>{'x' * 90}</b>" for _ in range(100)]
+    text = fit(lines, 3800)
+    assert len(text) <= 3800 and text.endswith("\n…")
+    assert text.count("<b>") == text.count("</b>")
+    assert fit(["a", "b"]) == "a\nb"
