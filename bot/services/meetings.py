@@ -207,6 +207,8 @@ class MeetingService:
             start = parse_moment(meeting.slots[index])
             if start <= self.clock.now():
                 return Refusal(N_("This time has passed. Propose another one."))
+            if await self._booked(meeting, start):
+                return Refusal(N_("One of you has another meeting then. Propose another time."))
             if not await self.db.delegates.accept(meeting_id, user.id, start.isoformat()):
                 return Refusal(N_("This request is already closed."))
             done = await self.db.delegates.meeting(meeting_id)
@@ -214,6 +216,18 @@ class MeetingService:
             other = done.other(user.id)
             await self._tell(other, "meet-accepted", done, self._accepted_payload, user.id)
         return done
+
+    async def _booked(self, meeting: Meeting, start: datetime) -> bool:
+        """Either side has another agreed meeting overlapping this time."""
+        end = start + timedelta(minutes=meeting.minutes)
+        for user_id in (meeting.requester, meeting.invitee):
+            for other in await self.db.delegates.meetings_of(user_id, (ACCEPTED,)):
+                if other.id == meeting.id or not other.start_at:
+                    continue
+                begins = parse_moment(other.start_at)
+                if begins < end and start < begins + timedelta(minutes=other.minutes):
+                    return True
+        return False
 
     async def propose(
         self, user: User, meeting_id: int, slots: Sequence[datetime]

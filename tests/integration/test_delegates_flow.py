@@ -441,3 +441,24 @@ async def test_meetings_list_withdraw_cancel_and_agenda_calendar_in_russian(
         assert "Кіраўнік дэлегацыі: Андрэй Кавалёў" in listing.text
         assert "У дэлегацыі 3 чалавекі." in listing.text
         fake.assert_no_rejections()
+
+
+async def test_two_meetings_at_one_time_are_refused(fake: FakeTelegram, tmp_path: Path) -> None:
+    async with running_app(fake, tmp_path, clock_start=EARLY):
+        olga = fake.add_user(8901, "Olga", language_code="en")
+        ivan = fake.add_user(8902, "Ivan", language_code="en")
+        petr = fake.add_user(8903, "Petr", language_code="en")
+        await fill_profile(olga, "Mogilev", "Olga Semenchuk")
+        await fill_profile(ivan, "Tula", "Ivan Petrov")
+        await fill_profile(petr, "Tula", "Petr Tulsky")
+        await ask_and_send(ivan, "Mogilev", "Olga Semenchuk")
+        first = await olga.wait_text("A request to meet", timeout=15)
+        await ask_and_send(petr, "Mogilev", "Olga Semenchuk")
+        second = await olga.wait_text("A request to meet", timeout=15)
+        assert first.button_texts()[0] == second.button_texts()[0]  # the same first time
+        await olga.press((0, 0), message=first)
+        await olga.wait_text("Meeting agreed")
+        await olga.press((0, 0), message=second)
+        answer = await olga.wait_callback_answer()
+        assert "another meeting then" in answer["text"]
+        fake.assert_no_rejections()

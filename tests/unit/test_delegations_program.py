@@ -150,3 +150,15 @@ def test_a_city_key_survives_reordered_pairs() -> None:
     assert program.city("by-minsk-spb") == minsk
     assert set(program.city_keys("by-minsk-spb")) == {"by-minsk-moscow", "by-minsk-spb"}
     assert program.city("by-atlantis") is None and program.city("xx-minsk-spb") is None
+
+
+def test_an_upload_preview_names_changed_delegations_and_agreements() -> None:
+    from dataclasses import replace
+
+    from bot.program.diff import program_diff
+
+    sample = parse_program(SAMPLE_PROGRAM.read_text(encoding="utf-8"), "sample.yaml")
+    changed = replace(sample, delegations=sample.delegations[:1], agreements=())
+    diff = program_diff(sample, changed)
+    assert diff.delegations and diff.agreements and not diff.unchanged
+    assert diff.counts() == {"delegations": 1, "agreements": 1}
