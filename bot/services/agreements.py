@@ -6,6 +6,7 @@ free text finds agreements by a party and by an area in any spelling the search 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from html import escape
@@ -33,37 +34,43 @@ def fit(lines: Sequence[str], limit: int = TEXT_BUDGET) -> str:
     return "\n".join(out)
 
 
-# Words that make a question about the agreements register ...
-_ABOUT = ("соглашен", "соглашени", "agreement", "пагадненн", "договор", "меморандум", "memorand")
+# Word beginnings that make a question about the agreements register ...
+_ABOUT = ("соглашен", "agreement", "пагаднен", "меморандум", "мемарандум", "memorand", "treat")
+_ABOUT_WORDS = frozenset({"договор", "договоры", "договоров", "договора", "договорам"})
 # ... unless it asks when or where a signing ceremony is (the schedule answers that).
-_CEREMONY = (
-    "подписани",
-    "падпісанн",
-    "падписанн",
-    "signing",
-    "церемон",
-    "цырымон",
-    "ceremony",
-    "когда",
-    "калі",
-    "кали",
-    "when",
-    "где",
-    "дзе",
-    "where",
-    "во сколько",
-)
+_CEREMONY = ("подписани", "падпісанн", "signing", "церемон", "цырымон", "ceremon")
+_CEREMONY_WORDS = frozenset({"когда", "калі", "when", "где", "дзе", "where"})
+
+
+def _folded(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(fold(w) for w in words)
 
 
 def asks_agreements(text: str) -> bool:
-    folded = fold(text)
-    return any(w in folded for w in _ABOUT) and not any(w in folded for w in _CEREMONY)
+    words = re.findall(r"\w+", fold(text))
+    about = any(w.startswith(_folded(_ABOUT)) for w in words) or bool(
+        set(words) & set(_folded(tuple(_ABOUT_WORDS)))
+    )
+    ceremony = any(w.startswith(_folded(_CEREMONY)) for w in words) or bool(
+        set(words) & set(_folded(tuple(_CEREMONY_WORDS)))
+    )
+    return about and not ceremony
+
+
+# Words of region names that say what kind of region it is, not which.
+_GENERIC = "область вобласць oblast region республика рэспубліка republic край krai of город горад"
+
+
+@lru_cache(maxsize=1)
+def _generic_keys() -> frozenset[str]:
+    return frozenset(keys(_GENERIC))
 
 
 def _names_match(name: Text, question: Sequence[str]) -> bool:
-    """Every word of one of the name's spellings is in the question (as the search folds)."""
+    """Every telling word of one of the name's spellings is in the question (as the search
+    folds words): "Tatarstan" finds the Republic of Tatarstan."""
     for variant in name.all():
-        name_keys = keys(variant)
+        name_keys = [k for k in keys(variant) if k not in _generic_keys()] or keys(variant)
         if name_keys and all(any(same_word(k, q) for q in question) for k in name_keys):
             return True
     return False
@@ -92,7 +99,9 @@ def find(program: Program, question: str) -> tuple[list[Agreement], bool]:
     """The agreements a question asks about, and whether it named a party or an area."""
     question_keys = keys(question)
     by_party = [
-        a for a in program.agreements if any(_names_match(p, question_keys) for p in a.parties)
+        a
+        for a in program.agreements
+        if any(_names_match(n, question_keys) for p in a.parties for n in party_texts(program, p))
     ]
     party_named = (
         bool(by_party)
@@ -109,6 +118,21 @@ def find(program: Program, question: str) -> tuple[list[Agreement], bool]:
         found = [a for a in found if a in by_area]
     found.sort(key=lambda a: (not a.at_forum, -(a.signed_on.toordinal() if a.signed_on else 0)))
     return found, party_named or bool(by_area)
+
+
+def party_texts(program: Program, party: Text) -> list[Text]:
+    """A party's own names and, for a city or region of the city pairs, all of theirs."""
+    found = [party]
+    city = next((c for n in party.all() if (c := program.city_named(n)) is not None), None)
+    if city is not None:
+        found.append(city.name)
+    wanted = {fold_name(n) for n in party.all()}
+    for pair in program.city_pairs:
+        for region in (pair.by_region, pair.ru_subject):
+            if wanted & {fold_name(n) for n in region.all()}:
+                found.append(region)
+                return found
+    return found
 
 
 def party_name(program: Program, party: Text, locale: str) -> str:

@@ -3,6 +3,8 @@ they name in any language, and the YAML writer's round trip."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.program.loader import ProgramInvalid, parse_program
@@ -162,3 +164,60 @@ def test_an_upload_preview_names_changed_delegations_and_agreements() -> None:
     diff = program_diff(sample, changed)
     assert diff.delegations and diff.agreements and not diff.unchanged
     assert diff.counts() == {"delegations": 1, "agreements": 1}
+
+
+def test_which_questions_ask_the_register_of_agreements() -> None:
+    from bot.services import agreements
+
+    sample = parse_program(SAMPLE_PROGRAM.read_text(encoding="utf-8"), "sample.yaml")
+    asks = agreements.asks_agreements
+    for question in (
+        "какие соглашения подписал Могилёв",
+        "agreements on tourism",
+        "пагадненні Магілёва",
+        "договоры Бреста",
+        "сколько соглашений подписано на форуме",
+    ):
+        assert asks(question), question
+    for question in (
+        "когда подписание соглашений о побратимстве",  # the ceremony: the schedule answers
+        "signing of agreements",
+        "калі падпісанне пагадненняў",
+        "как договориться о встрече",
+        "где зал",
+    ):
+        assert not asks(question), question
+    ids = {a.id for a in agreements.find(sample, "какие соглашения подписал Могилёв")[0]}
+    assert {"mogilev-tula-tourism", "mogilev-tula-industry", "mogilev-tula-2004"} <= ids
+    assert not any(i.startswith(("brest", "vitebsk")) for i in ids)
+    ids = {a.id for a in agreements.find(sample, "agreements on tourism")[0]}
+    assert ids == {"mogilev-tula-tourism", "brest-ryazan-tourism"}
+    assert agreements.find(sample, "agreements of Kazan")[0] == []  # a town with none
+    pair = sample.city_pair("mogilev-tula")
+    assert pair is not None
+    assert {a.id for a in agreements.of_pair(sample, pair)} == {
+        "mogilev-tula-tourism",
+        "mogilev-tula-industry",
+        "mogilev-tula-2004",
+        "mogilev-obl-tula-obl",  # by their regions
+    }
+
+
+def test_agreements_of_the_second_forum_by_city_region_and_area() -> None:
+    from bot.services import agreements
+
+    second = parse_program(
+        (Path(__file__).parent.parent / "data" / "second_forum.yaml").read_text(encoding="utf-8"),
+        "second_forum.yaml",
+    )
+
+    def found(question: str) -> set[str]:
+        return {a.id for a in agreements.find(second, question)[0]}
+
+    assert found("agreements of Tyumen") == {"lida-tyumen-industry"}  # a Latin spelling
+    assert found("соглашения Татарстана") == {"grodno-kazan-edu"}  # a region, without "Республика"
+    assert found("пагадненні па турызме") == {"novogrudok-izhevsk-tourism"}
+    assert found("agreements on education") == {"grodno-kazan-edu"}
+    assert [a.id for a in agreements.of_pair(second, second.city_pair("grodno-kazan"))] == [  # type: ignore[arg-type]
+        "grodno-kazan-edu"
+    ]
