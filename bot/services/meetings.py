@@ -10,10 +10,11 @@ before, nothing after a decline. Messages to the other person go through the Not
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Dispatcher
 from aiogram.types import InlineKeyboardMarkup
@@ -32,6 +33,9 @@ from db import Database
 from db.delegates import ACCEPTED, CANCELLED, DECLINED, Meeting, Profile
 from db.users import User
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 logger = logging.getLogger(__name__)
 
 SLOT_MINUTES = 30
@@ -44,6 +48,8 @@ NOTE_LIMIT = 300
 TICK_SECONDS = 20.0
 
 Interval = tuple[datetime, datetime]
+Context = dict[str, object]  # what a message may show its reader, see MeetingService._context
+Render = Callable[[Program, Meeting, Context, Any, str], Payload]
 
 
 def busy_sessions(program: Program, session_ids: set[str]) -> list[Interval]:
@@ -285,7 +291,10 @@ class MeetingService:
 
     # ------------------------------------------------------------------ messages
 
-    async def _tell(self, user_id: int, kind: str, meeting: Meeting, render, extra) -> None:  # type: ignore[no-untyped-def]
+    async def _tell(
+        self, user_id: int, kind: str, meeting: Meeting, render: Render, extra: Any
+    ) -> None:
+        """Queue a message about the meeting to one of its two people, in their language."""
         reader = (await self.db.agenda.recipients([user_id])).get(user_id)
         if reader is None:
             return  # blocked the bot or gone: nothing to send
@@ -309,9 +318,8 @@ class MeetingService:
         found: dict[str, object] = {"profile": profile, "name": await self._name_of(other)}
         if meeting.status == ACCEPTED:
             user = await self.db.users.get(other)
-            found["contact"] = contact_html(
-                other, profile.name if profile else found["name"], user.username if user else None
-            )  # type: ignore[arg-type]
+            name = profile.name if profile else str(found["name"])
+            found["contact"] = contact_html(other, name, user.username if user else None)
         return found
 
     def _slots_lines(self, program: Program, meeting: Meeting, locale: str) -> list[str]:
@@ -325,7 +333,9 @@ class MeetingService:
             slot_label(program, parse_moment(s), locale, meeting.minutes) for s in meeting.slots
         ]
 
-    def _request_payload(self, program, meeting, context, asker, locale):  # type: ignore[no-untyped-def]
+    def _request_payload(
+        self, program: Program, meeting: Meeting, context: Context, asker: Any, locale: str
+    ) -> Payload:
         return text_payload(*self.request_view(program, meeting, asker, locale))
 
     def request_view(
@@ -344,7 +354,9 @@ class MeetingService:
             meeting.id, self._slot_buttons(program, meeting, locale)
         )
 
-    def _counter_payload(self, program, meeting, context, proposer, locale):  # type: ignore[no-untyped-def]
+    def _counter_payload(
+        self, program: Program, meeting: Meeting, context: Context, proposer: Any, locale: str
+    ) -> Payload:
         who = who_line(program, proposer, locale) if proposer else escape(str(context["name"]))
         lines = [_("🕒 <b>Other times proposed for your meeting</b>"), "👤 " + who, ""]
         lines += self._slots_lines(program, meeting, locale)
@@ -353,7 +365,9 @@ class MeetingService:
         markup = answer_keyboard(meeting.id, self._slot_buttons(program, meeting, locale))
         return text_payload("\n".join(lines), markup)
 
-    def _accepted_payload(self, program, meeting, context, _accepter, locale):  # type: ignore[no-untyped-def]
+    def _accepted_payload(
+        self, program: Program, meeting: Meeting, context: Context, _accepter: Any, locale: str
+    ) -> Payload:
         text, markup = self.accepted_view(program, meeting, context, locale)
         return text_payload(text, markup)
 
@@ -363,8 +377,8 @@ class MeetingService:
         assert meeting.start_at
         profile = context.get("profile")
         who = (
-            who_line(program, profile, locale)  # type: ignore[arg-type]
-            if profile
+            who_line(program, profile, locale)
+            if isinstance(profile, Profile)
             else escape(str(context["name"]))
         )
         lines = [
@@ -378,7 +392,9 @@ class MeetingService:
         ]
         return "\n".join(lines), accepted_keyboard(meeting.id)
 
-    def _closed_payload(self, program, meeting, context, how_name, locale):  # type: ignore[no-untyped-def]
+    def _closed_payload(
+        self, program: Program, meeting: Meeting, context: Context, how_name: Any, locale: str
+    ) -> Payload:
         how, name = how_name
         name = escape(name)
         if how == "cancel":
@@ -489,7 +505,9 @@ class MeetingService:
 # ---------------------------------------------------------------------------------- calendar
 
 
-def meeting_event(program: Program, meeting: Meeting, name: str, locale: str, stamp: datetime):  # type: ignore[no-untyped-def]
+def meeting_event(
+    program: Program, meeting: Meeting, name: str, locale: str, stamp: datetime
+) -> Event:
     from icalendar import Event  # lazy, as in bot.services.calendar
 
     assert meeting.start_at
