@@ -8,7 +8,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -641,22 +641,22 @@ async def abort(callback: CallbackQuery, state: FSMContext) -> None:
 async def accept(
     callback: CallbackQuery,
     callback_data: MeetCb,
+    bot: Bot,
     user: User,
     meetings: MeetingService,
     locale: str,
 ) -> None:
     message = callback.message
     done = await meetings.accept(user, callback_data.id, callback_data.n)
-    if isinstance(done, Refusal) or not isinstance(message, Message):
-        await callback.answer(
-            done.text() if isinstance(done, Refusal) else stale(), show_alert=True
-        )
+    if isinstance(done, Refusal):
+        await callback.answer(done.text(), show_alert=True)
         return
     await callback.answer(_("Accepted."))
     context = await meetings.context_for(done, user.id)
     text, markup = meetings.accepted_view(meetings.programs.program, done, context, locale)
-    await message.answer(text, reply_markup=markup)
-    await message.edit_reply_markup(reply_markup=None)
+    await bot.send_message(user.id, text, reply_markup=markup)
+    if isinstance(message, Message):
+        await message.edit_reply_markup(reply_markup=None)
 
 
 @router.callback_query(MeetCb.filter(F.action == "other"))
@@ -704,6 +704,7 @@ async def other_times(
 async def close_meeting(
     callback: CallbackQuery,
     callback_data: MeetCb,
+    bot: Bot,
     user: User,
     meetings: MeetingService,
 ) -> None:
@@ -712,10 +713,8 @@ async def close_meeting(
     ]
     done = await meetings.close(user, callback_data.id, how)
     message = callback.message
-    if isinstance(done, Refusal) or not isinstance(message, Message):
-        await callback.answer(
-            done.text() if isinstance(done, Refusal) else stale(), show_alert=True
-        )
+    if isinstance(done, Refusal):
+        await callback.answer(done.text(), show_alert=True)
         return
     await callback.answer()
     texts = {
@@ -724,8 +723,9 @@ async def close_meeting(
         "block": _("Blocked: this person can no longer see your profile or ask you to meet."),
         "cancel": _("The meeting is cancelled; they are told."),
     }
-    await message.edit_reply_markup(reply_markup=None)
-    await message.answer(texts[how])
+    if isinstance(message, Message):
+        await message.edit_reply_markup(reply_markup=None)
+    await bot.send_message(user.id, texts[how])
 
 
 @router.callback_query(MeetCb.filter(F.action == "ics"))
