@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 OPEN, ACCEPTED, DECLINED, CANCELLED = "open", "accepted", "declined", "cancelled"
 
@@ -101,7 +101,7 @@ class DelegateRepo:
         return _profile(row) if row else None
 
     async def save_profile(self, user_id: int, data: ProfileData) -> Profile:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """INSERT INTO delegate_profiles (user_id, city, name, organization, position, areas,
                    languages, visibility, member, created_at, updated_at)
@@ -133,7 +133,7 @@ class DelegateRepo:
     async def set_visibility(self, user_id: int, visibility: str) -> None:
         await self.db.conn.execute(
             "UPDATE delegate_profiles SET visibility = ?, updated_at = ? WHERE user_id = ?",
-            (visibility, utcnow_iso(), user_id),
+            (visibility, self.db.now_iso(), user_id),
         )
 
     async def in_cities(self, cities: Iterable[str]) -> list[Profile]:
@@ -169,7 +169,7 @@ class DelegateRepo:
         await self.db.conn.execute(
             "INSERT INTO delegation_claims (token, member, created_by, created_at) "
             "VALUES (?, ?, ?, ?)",
-            (token, member, created_by, utcnow_iso()),
+            (token, member, created_by, self.db.now_iso()),
         )
 
     async def claim(self, token: str) -> str | None:
@@ -183,7 +183,7 @@ class DelegateRepo:
         cur = await self.db.conn.execute(
             "UPDATE delegation_claims SET claimed_by = ?, claimed_at = ? "
             "WHERE token = ? AND claimed_by IS NULL",
-            (user_id, utcnow_iso(), token),
+            (user_id, self.db.now_iso(), token),
         )
         if cur.rowcount != 1:
             return False
@@ -207,7 +207,7 @@ class DelegateRepo:
         slots: Sequence[str],
         minutes: int,
     ) -> Meeting:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         cur = await self.db.conn.execute(
             """INSERT INTO meetings (requester, invitee, requester_city, invitee_city, proposer,
                    note, slots, minutes, status, created_at, updated_at)
@@ -240,7 +240,7 @@ class DelegateRepo:
         cur = await self.db.conn.execute(
             "UPDATE meetings SET proposer = ?, slots = ?, updated_at = ? "
             "WHERE id = ? AND status = 'open' AND proposer != ?",
-            (proposer, json.dumps(list(slots)), utcnow_iso(), meeting_id, proposer),
+            (proposer, json.dumps(list(slots)), self.db.now_iso(), meeting_id, proposer),
         )
         return cur.rowcount == 1
 
@@ -249,7 +249,7 @@ class DelegateRepo:
         cur = await self.db.conn.execute(
             "UPDATE meetings SET status = 'accepted', start_at = ?, updated_at = ? "
             "WHERE id = ? AND status = 'open' AND proposer != ? AND (requester = ? OR invitee = ?)",
-            (start_at, utcnow_iso(), meeting_id, answerer, answerer, answerer),
+            (start_at, self.db.now_iso(), meeting_id, answerer, answerer, answerer),
         )
         return cur.rowcount == 1
 
@@ -257,7 +257,7 @@ class DelegateRepo:
         cur = await self.db.conn.execute(
             "UPDATE meetings SET status = ?, updated_at = ? WHERE id = ? AND status IN "
             "('open', 'accepted')",
-            (status, utcnow_iso(), meeting_id),
+            (status, self.db.now_iso(), meeting_id),
         )
         return cur.rowcount == 1
 
@@ -309,12 +309,12 @@ class DelegateRepo:
     async def block(self, user_id: int, blocked_id: int) -> None:
         await self.db.conn.execute(
             "INSERT OR IGNORE INTO delegate_blocks (user_id, blocked_id, at) VALUES (?, ?, ?)",
-            (user_id, blocked_id, utcnow_iso()),
+            (user_id, blocked_id, self.db.now_iso()),
         )
         await self.db.conn.execute(
             "UPDATE meetings SET status = 'declined', updated_at = ? WHERE status = 'open' AND "
             "((requester = ? AND invitee = ?) OR (requester = ? AND invitee = ?))",
-            (utcnow_iso(), user_id, blocked_id, blocked_id, user_id),
+            (self.db.now_iso(), user_id, blocked_id, blocked_id, user_id),
         )
 
     async def unblock(self, user_id: int, blocked_id: int) -> None:

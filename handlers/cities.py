@@ -6,7 +6,7 @@ import logging
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.i18n import _
@@ -32,20 +32,6 @@ logger = logging.getLogger(__name__)
 router = Router(name=__name__)
 
 
-def card_keyboard_for(program: Program, pairs: list[CityPair], locale: str) -> InlineKeyboardMarkup:
-    """Buttons to the other twinnings of the shown cities."""
-    shown = {p.id for p in pairs}
-    others: dict[str, CityPair] = {}
-    for pair in pairs:
-        for other in cities.same_city_pairs(program, pair):
-            if other.id not in shown:
-                others.setdefault(other.id, other)
-    return city_card_keyboard(
-        [(cities.pair_label(p, locale), p.id) for p in others.values()],
-        city_delegates_buttons(delegate_cities(program, pairs, locale)),
-    )
-
-
 async def send_pairs(
     message: Message, program: Program, pairs: list[CityPair], locale: str
 ) -> None:
@@ -53,7 +39,8 @@ async def send_pairs(
     agreed = agreements.card_block(program, pairs, locale)
     if agreed:
         text = f"{text}\n\n{agreed}"
-    await message.answer(text, reply_markup=card_keyboard_for(program, pairs, locale))
+    delegates = city_delegates_buttons(delegate_cities(program, pairs, locale))
+    await message.answer(text, reply_markup=city_card_keyboard(program, pairs, locale, delegates))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("c-")))
@@ -85,7 +72,7 @@ async def cities_command(
     pairs = city_partners(program, search.search(query, limit=8, kinds=("city",)))
     if not pairs:
         await message.answer(
-            _("I know no partner city called «{query}». Choose a region:").format(
+            _("I know no partner city called “{query}”. Choose a region:").format(
                 query=hd.quote(query[:100])
             ),
             reply_markup=cities_home(),
@@ -152,7 +139,7 @@ async def region_chosen(
         return
     await callback.answer()
     region = hd.quote(cities.region_of(anchor, side, locale))
-    buttons = [(cities.pair_label(p, locale, side), p.id) for p in pairs]
+    buttons = [(cities.pair_labels(p, locale, side), p.id) for p in pairs]
     await message.answer(
         _("<b>{region}</b>: partner cities").format(region=region),
         reply_markup=region_keyboard(side, anchor.id, buttons, page),

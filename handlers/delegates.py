@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.i18n_markers import N_
 from bot.keyboards.delegates import (
     DelegCb,
@@ -84,8 +84,8 @@ STEP_PROMPTS = {
     df.NAME: N_("Your name, as other delegates should see it:"),
     df.ORG: N_("Your organization:"),
     df.POS: N_("Your position:"),
-    df.AREAS: N_("Your areas of interest (choose any, then «Done»):"),
-    df.LANGS: N_("Languages you speak (choose any, then «Done»):"),
+    df.AREAS: N_("Your areas of interest (choose any, then “Done”):"),
+    df.LANGS: N_("Languages you speak (choose any, then “Done”):"),
     df.VISIBILITY: N_("Who may see your profile?"),
 }
 STEP_LABELS = {
@@ -99,7 +99,9 @@ STEP_LABELS = {
 }
 
 
-def _label(value: Text | str, locale: str) -> str:
+def _label(value: Text | df.LanguageLabel | str, locale: str) -> str:
+    if isinstance(value, df.LanguageLabel):
+        return language_name(value.code, title=True)
     return value.get(locale) if isinstance(value, Text) else _(value)
 
 
@@ -502,7 +504,7 @@ async def offer_slots(
     await state.set_data({"pid": pid, "note": note, "slots": iso, "chosen": []})
     program = meetings.programs.program
     await message.answer(
-        _("Times free in both agendas. Choose up to {count}, then «Send»:").format(
+        _("Times free in both agendas. Choose up to {count}, then “Send”:").format(
             count=MAX_PROPOSED
         ),
         reply_markup=slots_keyboard("slot", pid, _slot_texts(program, iso, locale), []),
@@ -693,7 +695,7 @@ async def other_times(
     await state.set_data({"mid": meeting.id, "slots": iso, "chosen": []})
     program = meetings.programs.program
     await message.answer(
-        _("Times free in both agendas. Choose up to {count}, then «Send»:").format(
+        _("Times free in both agendas. Choose up to {count}, then “Send”:").format(
             count=MAX_PROPOSED
         ),
         reply_markup=slots_keyboard("oslot", meeting.id, _slot_texts(program, iso, locale), []),

@@ -63,7 +63,7 @@ def help_text() -> str:
             _("/settings — language, reminders, digest, announcements"),
             _("/language — choose the language"),
             "",
-            _("Or simply write a question, e.g. «where is the youth section?»"),
+            _("Or simply write a question, e.g. “where is the youth section?”"),
         ]
     )
 

@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
+from bot.keyboards.labels import fit, row_limit
 
 
 class DelegCb(CallbackData, prefix="dg"):
@@ -51,15 +52,16 @@ class MeetCb(CallbackData, prefix="mt"):
     n: int = 0
 
 
-def label(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def label(text: str, in_row: int = 1) -> str:
+    """A label that fits a phone (see bot.keyboards.labels), alone or sharing a row."""
+    return fit(text, row_limit(in_row))
 
 
 def city_delegates_buttons(cities: Sequence[tuple[str, str]]) -> list[InlineKeyboardButton]:
     """Below a city card: one button per city of the pair, (city name, city key)."""
     return [
         InlineKeyboardButton(
-            text=label(_("👥 Delegates from {city}").format(city=name)),
+            text=label(_("👥 Delegates: {city}").format(city=name)),
             callback_data=DelegCb(action="city", key=key).pack(),
         )
         for name, key in cities
@@ -159,7 +161,7 @@ def summary_keyboard(steps: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     )
     for step, text in steps:
         b.button(
-            text=label(_("✏️ {field}").format(field=text), 30),
+            text=label(_("✏️ {field}").format(field=text), 2),
             callback_data=DelegFormCb(action="edit", step=step).pack(),
         )
     b.adjust(1, 2)

@@ -33,15 +33,17 @@ VISIBILITY_LABELS = {
     "partners": N_("Delegates of my partner cities"),
     "all": N_("All delegates"),
 }
-# Languages a delegate may speak, by code; the labels are msgids.
-LANGUAGE_LABELS = {
-    "ru": N_("Russian"),
-    "be": N_("Belarusian"),
-    "en": N_("English"),
-    "de": N_("German"),
-    "fr": N_("French"),
-    "zh": N_("Chinese"),
-}
+# Languages a delegate may speak, by ISO 639-1 code (named by babel in the reader's language).
+LANGUAGE_CODES = ("ru", "be", "en", "de", "fr", "zh", "pl", "uk", "kk", "hy")
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLabel:
+    """A language by its code: shown by its name in the reader's language."""
+
+    code: str
+
+
 NAME_LIMIT, TEXT_LIMIT = 80, 120
 MAX_CITY_CHOICES = 6
 
@@ -149,7 +151,7 @@ class Note:
 @dataclass(frozen=True, slots=True)
 class Option:
     code: str
-    label: Text | str  # a programme text, or a msgid
+    label: Text | LanguageLabel | str  # a programme text, a language, or a msgid
     selected: bool = False
 
 
@@ -223,7 +225,7 @@ class DelegateForm:
             return tuple(Option(c, t, c in chosen) for c, t in self.areas.items())
         if step == LANGS:
             chosen = set(answers.get(LANGS) or ())
-            return tuple(Option(c, t, c in chosen) for c, t in LANGUAGE_LABELS.items())
+            return tuple(Option(c, LanguageLabel(c), c in chosen) for c in LANGUAGE_CODES)
         if step == VISIBILITY:
             return tuple(
                 Option(c, VISIBILITY_LABELS[c], answers.get(VISIBILITY) == c) for c in VISIBILITIES
@@ -270,7 +272,7 @@ def handle(form: DelegateForm, state: FormState, event: Event) -> Outcome:
             return ask(form, _with(state, step, [c for c in codes if c in chosen]))
         if isinstance(event, Done):
             return _advance(form, _with(state, step, list(state.answers.get(step) or [])))
-        return ask(form, state, Note(N_("Choose with the buttons, then press «Done».")))
+        return ask(form, state, Note(N_("Choose with the buttons, then press “Done”.")))
     if step == VISIBILITY:
         if isinstance(event, Picked) and 0 <= event.index < len(VISIBILITIES):
             return _advance(form, _with(state, VISIBILITY, VISIBILITIES[event.index]))
@@ -293,7 +295,7 @@ def _city(form: DelegateForm, state: FormState, event: Event) -> Outcome:
         return _advance(form, replace(_with(state, CITY, found[0].key), choices=()))
     if not found:
         note = Note(
-            N_("I know no partner city called «{query}». Type it again, in any spelling."),
+            N_("I know no partner city called “{query}”. Type it again, in any spelling."),
             {"query": event.text.strip()[:100]},
         )
         return ask(form, replace(state, choices=()), note)

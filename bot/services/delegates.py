@@ -17,7 +17,7 @@ from html import escape
 
 from rapidfuzz import fuzz
 
-from bot.i18n import _, ngettext
+from bot.i18n import _, language_name, ngettext
 from bot.program.model import CityPair, Delegation, ForumCity, Program
 from bot.services.agreements import fit
 from bot.services.answers import age_at
@@ -26,7 +26,7 @@ from bot.services.delegate_form import (
     AREAS,
     CITY,
     LANGS,
-    LANGUAGE_LABELS,
+    LANGUAGE_CODES,
     NAME,
     ORG,
     POS,
@@ -218,7 +218,7 @@ def areas_label(program: Program, codes: Sequence[str], locale: str) -> str:
 
 
 def languages_label(codes: Sequence[str]) -> str:
-    return ", ".join(_(LANGUAGE_LABELS[c]) for c in codes if c in LANGUAGE_LABELS)
+    return ", ".join(language_name(c) for c in codes if c in LANGUAGE_CODES)
 
 
 def visibility_label(code: str) -> str:

@@ -344,7 +344,7 @@ class MeetingService:
         who = who_line(program, asker, locale) if asker else "—"
         lines = [_("🤝 <b>A request to meet</b>"), "👤 " + who]
         if meeting.note:
-            lines.append(_("Note: «{note}»").format(note=escape(meeting.note)))
+            lines.append(_("Note: “{note}”").format(note=escape(meeting.note)))
         lines.append("")
         lines.append(_("Proposed times:"))
         lines += self._slots_lines(program, meeting, locale)

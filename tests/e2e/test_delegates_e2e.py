@@ -22,7 +22,7 @@ BEFORE_NINE = "2027-06-24T08:44:30"
 async def open_city(user: FakeUser, city: str) -> str:
     await user.send(f"/cities {city}")
     card = await user.wait_text("Agreement since")
-    await user.press(f"Delegates from {city}", message=card)
+    await user.press(f"Delegates: {city}", message=card)
     return (await user.wait_text("Delegates here from")).text
 
 

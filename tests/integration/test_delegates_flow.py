@@ -31,7 +31,7 @@ async def test_profile_listing_request_accept_and_contact(
         card = await ivan.wait_text("Mogilev")
         assert "Agreements" in card.text and "Agreement on cooperation in tourism" in card.text
         assert "(Mogilev — Tula)" in card.text and "(Mogilev Region — Tula Oblast)" in card.text
-        await ivan.press("Delegates from Mogilev", message=card)
+        await ivan.press("Delegates: Mogilev", message=card)
         listing = await ivan.wait_text("Delegates here from Mogilev")
         assert "Olga Semenchuk" in listing.text
         assert "Head of the delegation: Andrei Kovalev" in listing.text
@@ -84,7 +84,7 @@ async def ask_and_send(asker: FakeUser, listing_city: str, name: str, note: str 
     """From the city card of `listing_city`: open `name`'s profile, ask, tick the first time."""
     await asker.send(f"/cities {listing_city}")
     card = await asker.wait_text("Agreement since")
-    await asker.press(f"Delegates from {listing_city}", message=card)
+    await asker.press(f"Delegates: {listing_city}", message=card)
     listing = await asker.wait_text("Delegates here from")
     await asker.press(name, message=listing)
     profile = await asker.wait_text(name)
@@ -121,7 +121,7 @@ async def test_visibility_nobody_partners_and_minors_are_respected(
 
         await ivan.send("/cities Mogilev")
         card = await ivan.wait_text("Agreement since")
-        await ivan.press("Delegates from Mogilev", message=card)
+        await ivan.press("Delegates: Mogilev", message=card)
         listing = await ivan.wait_text("Delegates here from Mogilev")
         assert "Olga Semenchuk" in listing.text
         assert "Nina Hidden" not in listing.text and "Misha Young" not in listing.text
@@ -129,7 +129,7 @@ async def test_visibility_nobody_partners_and_minors_are_respected(
         # Vitebsk is not Mogilev's partner: Olga's "partner cities" profile is not shown.
         await vera.send("/cities Mogilev")
         card = await vera.wait_text("Agreement since")
-        await vera.press("Delegates from Mogilev", message=card)
+        await vera.press("Delegates: Mogilev", message=card)
         listing = await vera.wait_text("Delegates here from Mogilev")
         assert "Olga Semenchuk" not in listing.text and "Misha Young" not in listing.text
         assert "No profile of this city is visible to you yet" in listing.text
@@ -137,7 +137,7 @@ async def test_visibility_nobody_partners_and_minors_are_respected(
         # Without a profile: only the head of the delegation, and how to see more.
         await anon.send("/cities Mogilev")
         card = await anon.wait_text("Agreement since")
-        await anon.press("Delegates from Mogilev", message=card)
+        await anon.press("Delegates: Mogilev", message=card)
         listing = await anon.wait_text("Delegates here from Mogilev")
         assert "Andrei Kovalev" in listing.text and "Olga" not in listing.text
         assert "Fill my delegate profile" in " ".join(listing.button_texts())
