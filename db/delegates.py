@@ -349,7 +349,14 @@ class DelegateRepo:
     # ------------------------------------------------------------------ privacy
 
     async def delete_user(self, user_id: int) -> None:
-        """/forget: the profile, every meeting with the person, their blocks and links."""
+        """/forget: the profile, every meeting with the person and the messages about them
+        (the other side's copies too: they hold the person's name and note), their blocks and
+        links."""
+        await self.db.conn.execute(
+            """DELETE FROM deliveries WHERE kind LIKE 'meet-%' AND ref IN (
+                   SELECT 'meeting:' || id FROM meetings WHERE requester = ? OR invitee = ?)""",
+            (user_id, user_id),
+        )
         await self.db.conn.execute("DELETE FROM delegate_profiles WHERE user_id = ?", (user_id,))
         await self.db.conn.execute(
             "DELETE FROM meetings WHERE requester = ? OR invitee = ?", (user_id, user_id)

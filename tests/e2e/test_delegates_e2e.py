@@ -158,6 +158,10 @@ async def test_twin_city_delegates_meet_only_on_acceptance(
         assert rows(db_path, "SELECT * FROM delegate_profiles WHERE user_id = ?", (petr.id,)) == []
         sql = "SELECT * FROM meetings WHERE requester = ? OR invitee = ?"
         assert rows(db_path, sql, (petr.id, petr.id)) == []
+        # Nothing of him is left in the file, Olga's copies of his requests included.
+        stored = db_path.read_bytes() + Path(f"{db_path}-wal").read_bytes()
+        for trace in ("Petr Pushy", "Once more"):
+            assert trace.encode() not in stored, trace
         fake.assert_no_rejections()
     finally:
         await bot.stop()
