@@ -27,7 +27,7 @@ from bot.program.model import LANGUAGES
 from bot.responses import KeepResponseModels
 from bot.retry import BudgetMiddleware, RetryMiddleware
 from bot.scheduler import Scheduler
-from bot.services import agenda, broadcast, program_ops, registration_setup, search
+from bot.services import agenda, broadcast, meetings, program_ops, registration_setup, search
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier
@@ -108,6 +108,8 @@ def bot_commands() -> list[BotCommand]:
         BotCommand(command="sections", description=_("Thematic sections")),
         BotCommand(command="cities", description=_("Partner cities")),
         BotCommand(command="agenda", description=_("My agenda")),
+        BotCommand(command="delegate", description=_("My delegate profile")),
+        BotCommand(command="meetings", description=_("My meetings with delegates")),
         BotCommand(command="register", description=_("Youth meeting registration")),
         BotCommand(command="settings", description=_("Settings")),
         BotCommand(command="language", description=_("Language")),
@@ -212,7 +214,8 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         dp.shutdown.register(finish_updates)
         agenda_service = agenda.setup(dp, db, programs, clock, notifier, scheduler, audiences)
         program_ops.setup(dp, db, programs, agenda_service)
-        search.setup(dp, programs)
+        search_service = search.setup(dp, programs)
+        meetings.setup(dp, db, programs, clock, notifier, scheduler, search_service)
         registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
         # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.

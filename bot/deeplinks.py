@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PAYLOAD = re.compile(r"^(s|x|c|reg|ci|inv|g)(?:-([A-Za-z0-9_-]{1,60}))?$")
+PAYLOAD = re.compile(r"^(s|x|c|reg|ci|inv|g|dm)(?:-([A-Za-z0-9_-]{1,60}))?$")
 KINDS = {
     "s": "session",
     "x": "section",
@@ -17,6 +17,7 @@ KINDS = {
     "ci": "checkin",
     "inv": "invite",
     "g": "guardian",  # a parent's or guardian's consent for a minor's registration
+    "dm": "delegate",  # a delegation member claims their pre-loaded entry (one-time)
 }
 
 

@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import I18n, get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 
 from bot.catalogs import DOMAIN, catalog_dir
@@ -31,6 +32,7 @@ __all__ = [
     "fmt_time",
     "fmt_zone",
     "in_locale",
+    "language_name",
     "locale_for",
     "ngettext",
     "translator",
@@ -55,6 +57,17 @@ def translator(i18n: I18n) -> Callable[[str, str], str]:
         return i18n.gettext(message, locale=locale)
 
     return translate
+
+
+def language_name(code: str, title: bool = False) -> str:
+    """A language's name in the reader's language, from babel's CLDR data: "белорусский" to a
+    Russian reader, "Belarusian" to an English one (a sentence reads wrong with an autonym in
+    it). `title`: capitalized, for a button."""
+    try:
+        name = Locale.parse(get_i18n().current_locale).languages.get(code) or code
+    except (LookupError, ValueError):
+        name = code  # no i18n context (a script) or an unknown locale: the code says enough
+    return name[:1].upper() + name[1:] if title else name
 
 
 def locale_for(chosen: str | None, telegram_code: str | None, default: str) -> str:

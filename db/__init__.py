@@ -9,6 +9,7 @@ from db.agenda import AgendaRepo
 from db.announcements import AnnouncementRepo
 from db.audit import AuditRepo
 from db.base import Connection, Now, open_connection
+from db.delegates import DelegateRepo
 from db.deliveries import DeliveryRepo
 from db.faq import FaqRepo
 from db.fsm import FsmRepo
@@ -39,6 +40,7 @@ class Database:
         self.audit = AuditRepo(connection)
         self.invites = InviteRepo(connection)
         self.faq = FaqRepo(connection)
+        self.delegates = DelegateRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str, cache_size: int = 5000) -> Database:
@@ -51,6 +53,7 @@ class Database:
     async def forget_user(self, user_id: int) -> None:
         """Delete what the bot stores about a person (in the caller's transaction)."""
         await self.agenda.delete_user(user_id)
+        await self.delegates.delete_user(user_id)
         await self.fsm.delete_user(user_id)
         await self.registrations.delete_user(user_id)
         await self.deliveries.delete_user(user_id)
@@ -78,6 +81,7 @@ class Database:
         found["sections"] = await self.agenda.subscription_rows(user_id)
         found["questions"] = [dataclasses.asdict(q) for q in await self.questions.of_user(user_id)]
         found["registration"] = await self.registrations.personal_data(user_id)
+        found.update(await self.delegates.personal_data(user_id))
         return found
 
     async def close(self) -> None:

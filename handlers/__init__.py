@@ -10,6 +10,8 @@ from handlers import (
     agenda,
     announcements,
     cities,
+    delegates,
+    delegations_admin,
     fallback,
     guardian,
     inbox,
@@ -37,6 +39,8 @@ def routers() -> list[Router]:
         sections.router,
         agenda.router,
         cities.router,  # before start: it handles /start c-<pair> links
+        delegates.router,  # before start (/start dm-<token>) and questions (its forms' text)
+        delegations_admin.router,
         inbox.router,  # before questions: an organizer typing an answer is not asking
         registration_admin.router,
         registration.router,

@@ -87,6 +87,10 @@ def describe(entry: AuditEntry, tz: ZoneInfo, locale: str) -> str:
             "exported the registrations: {format}, {count} rows",
             int(count) if count.isdigit() else 0,
         ).format(format=EXPORT_FORMATS.get(kind, hd.quote(kind)), count=hd.quote(count))
+    if action == "delegation.link":
+        return _("created a one-time link for the delegation entry {member}").format(
+            member=hd.quote(details)
+        )
     if action == "registration.checkin":
         return _("checked in {number}").format(number=hd.quote(details))
     if action == "registration.paper_consent":

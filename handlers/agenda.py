@@ -11,6 +11,7 @@ from bot.i18n import _
 from bot.keyboards.common import MenuCb
 from bot.keyboards.schedule import AgendaCb, agenda_keyboard
 from bot.program.model import Program
+from bot.services import meetings
 from bot.services.calendar import calendar_bytes, calendar_filename
 from bot.services.program import ProgramService
 from bot.services.schedule_view import agenda_pages
@@ -28,8 +29,14 @@ async def send_agenda(
     if not 0 <= page < len(pages):
         return False
     shown = pages[page]
+    text = shown.text
+    if page == 0:
+        met = meetings.agenda_block(
+            program, await meetings.agenda_meetings(db, program, user.id), locale
+        )
+        text = f"{text}\n\n{met}" if met else text
     await message.answer(
-        shown.text, reply_markup=agenda_keyboard(shown.numbered, shown.page, shown.pages)
+        text, reply_markup=agenda_keyboard(shown.numbered, shown.page, shown.pages)
     )
     return True
 
@@ -76,13 +83,16 @@ async def agenda_action(
     elif callback_data.action == "ics":
         ids = await db.agenda.session_ids(user.id)
         sessions = [s for s in program.sessions if s.id in ids]
-        if not sessions:
+        met = await meetings.agenda_meetings(db, program, user.id)
+        if not sessions and not met:
             await callback.answer(_("Your agenda is empty."), show_alert=True)
             return
         await callback.answer()
+        now = clock.now()
+        extra = [meetings.meeting_event(program, m, name, locale, now) for m, name in met]
         await message.answer_document(
             BufferedInputFile(
-                calendar_bytes(program, sessions, locale, clock.now()), calendar_filename()
+                calendar_bytes(program, sessions, locale, now, extra), calendar_filename()
             ),
             caption=_("Your agenda as a calendar file: open it to add every session."),
         )

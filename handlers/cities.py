@@ -20,9 +20,11 @@ from bot.keyboards.cities import (
     regions_keyboard,
 )
 from bot.keyboards.common import MenuCb
+from bot.keyboards.delegates import city_delegates_buttons
 from bot.keyboards.links import CityCb
 from bot.program.model import CityPair, Program
-from bot.services import cities
+from bot.services import agreements, cities
+from bot.services.delegates import delegate_cities
 from bot.services.program import ProgramService
 from bot.services.search import SearchService, city_partners
 
@@ -33,10 +35,12 @@ router = Router(name=__name__)
 async def send_pairs(
     message: Message, program: Program, pairs: list[CityPair], locale: str
 ) -> None:
-    await message.answer(
-        cities.pairs_text(pairs, locale),
-        reply_markup=city_card_keyboard(program, pairs, locale),
-    )
+    text = cities.pairs_text(pairs, locale)
+    agreed = agreements.card_block(program, pairs, locale)
+    if agreed:
+        text = f"{text}\n\n{agreed}"
+    delegates = city_delegates_buttons(delegate_cities(program, pairs, locale))
+    await message.answer(text, reply_markup=city_card_keyboard(program, pairs, locale, delegates))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith("c-")))

@@ -12,10 +12,10 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.i18n import _, fmt_datetime, fmt_time, ngettext
-from bot.keyboards.common import LANGUAGE_NAMES
+from bot.i18n import _, fmt_datetime, fmt_time, language_name, ngettext
 from bot.keyboards.registration import PrivacyCb, forget_keyboard, mydata_keyboard
 from bot.program.model import Program
+from bot.services.delegates import delegate_blocks
 from bot.services.program import ProgramService
 from bot.services.registration import RegistrationService, answers_of, consent_label
 from bot.services.registration_view import answers_html, items_of, status_label
@@ -37,7 +37,7 @@ def when(iso: str | None, program: Program, locale: str) -> str:
 
 def profile_lines(user: User, program: Program, locale: str) -> list[str]:
     language = (
-        LANGUAGE_NAMES.get(user.language, user.language)
+        language_name(user.language, title=True)
         if user.language
         else _("as in Telegram ({code})").format(code=html.escape(user.telegram_language or "—"))
     )
@@ -180,6 +180,7 @@ async def mydata(
     if registration:
         blocks.append("\n".join(registration))
     blocks += ["\n".join(b) for b in await activity_lines(db, program, user, locale)]
+    blocks += await delegate_blocks(db, program, user.id, locale)
     split = pages(blocks)
     for i, page in enumerate(split):
         markup: InlineKeyboardMarkup | None = mydata_keyboard() if i == len(split) - 1 else None
@@ -191,7 +192,8 @@ async def forget(message: Message) -> None:
     await message.answer(
         _(
             "Delete everything the bot stores about you: your settings, your saved sessions, "
-            "your questions and your youth meeting registration (it will be cancelled and its "
+            "your questions, your delegate profile and meetings, and your youth meeting "
+            "registration (it will be cancelled and its "
             "place given to the next person)? Only anonymous counts are kept. This cannot be "
             "undone."
         ),

@@ -25,7 +25,7 @@ from bot.keyboards.questions import (
     results_keyboard,
 )
 from bot.program.model import Program, Session
-from bot.services import cities
+from bot.services import agreements, cities
 from bot.services.inbox import notify_organizers
 from bot.services.intents import Moment
 from bot.services.notify import Notifier
@@ -183,6 +183,11 @@ async def reply_to_question(
     """Answer a question: a card, "did you mean", a schedule screen, or the organizers."""
     program = ctx.programs.program
     locale = ctx.locale
+    register = None if always_offer else agreements.answer(program, text, locale)
+    if register is not None:
+        logger.info("Question of %s answered with the agreements register", ctx.user.id)
+        await message.answer(register)
+        return
     outcome = ctx.search.answer(text, ctx.clock.now())
     logger.info(
         "Question of %s answered with %s %s", ctx.user.id, outcome.kind, outcome.first or ""

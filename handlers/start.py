@@ -54,6 +54,10 @@ def help_text() -> str:
             _("/sections — thematic sections"),
             _("/cities — partner (twin) cities; or just type a city"),
             _("/agenda — my saved sessions, reminders and calendar export"),
+            _(
+                "/delegate — my delegate profile: find the delegates of your partner city on "
+                "its card and ask them to meet; /meetings — my meetings"
+            ),
             _("/register — registration for the youth meeting"),
             _("/mydata — what the bot stores about you; /forget — delete it"),
             _("/settings — language, reminders, digest, announcements"),

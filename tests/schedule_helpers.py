@@ -109,6 +109,11 @@ def long_titles_text() -> str:
     "Round table" sessions at 15:00 whose long titles differ only at the end."""
     data = yaml.safe_load(sample_text())
     _walk(data)
+    # Delegations and agreements name their cities as the pairs do: lengthened alike.
+    for delegation in data.get("delegations", []):
+        delegation["city"] = _lengthen(delegation["city"])
+    for agreement in data.get("agreements", []):
+        agreement["parties"] = [_lengthen(p) for p in agreement["parties"]]
     days = [data["forum"]["start_date"] + timedelta(days=i) for i in range(3)]
     coffee = {"ru": "Кофе-брейк", "be": "Кава-брэйк", "en": "Coffee break"}
     topics = (("образование", "адукацыя", "education"), ("спорт", "спорт", "sport"))

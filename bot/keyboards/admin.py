@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import LANGUAGE_NAMES, menu_button
 from bot.keyboards.labels import pack
@@ -166,10 +166,10 @@ def draft_keyboard(versions: list[str], urgent: bool) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     extra = [
         InlineKeyboardButton(
-            text=_("➕ {language}").format(language=name),
+            text=_("➕ {language}").format(language=language_name(code, title=True)),
             callback_data=ComposeCb(action="ver", value=code).pack(),
         )
-        for code, name in LANGUAGE_NAMES.items()
+        for code in LANGUAGE_NAMES
         if code not in versions
     ]
     if extra:
@@ -213,7 +213,7 @@ def versions_keyboard(versions: list[str]) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                text=LANGUAGE_NAMES.get(code, code),
+                text=language_name(code, title=True),
                 callback_data=ComposeCb(action="rtx", value=code).pack(),
             )
         ]

@@ -135,10 +135,16 @@ def onward_buttons(
 
 
 def city_card_keyboard(
-    program: Program, pairs: Sequence[CityPair], locale: str
+    program: Program,
+    pairs: Sequence[CityPair],
+    locale: str,
+    extra: Sequence[InlineKeyboardButton] = (),
 ) -> InlineKeyboardMarkup:
-    """Below city cards: the onward buttons, the city list and the menu."""
+    """Below city cards: the extra buttons (the delegates of its cities), the onward buttons,
+    the city list and the menu."""
     b = InlineKeyboardBuilder()
+    for button in extra:
+        b.row(button)
     for row in pack(onward_buttons(program, pairs, locale)):
         b.row(*row)
     b.row(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.keyboards.common import LANGUAGE_NAMES, menu_button
+from bot.keyboards.common import menu_button
 from bot.keyboards.labels import distinct
 
 # Open questions per page of the inbox.
@@ -81,7 +81,7 @@ def faq_languages_keyboard(entry_id: str, missing: list[str]) -> InlineKeyboardM
     b = InlineKeyboardBuilder()
     for lang in missing:
         b.button(
-            text=_("➕ {language}").format(language=LANGUAGE_NAMES.get(lang, lang)),
+            text=_("➕ {language}").format(language=language_name(lang, title=True)),
             callback_data=FaqLangCb(id=entry_id, lang=lang),
         )
     b.adjust(3)

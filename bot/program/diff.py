@@ -48,6 +48,8 @@ class ProgramDiff:
     venues: bool = False
     speakers: bool = False
     registration: bool = False
+    delegations: bool = False
+    agreements: bool = False
 
     @property
     def unchanged(self) -> bool:
@@ -137,4 +139,6 @@ def program_diff(old: Program, new: Program) -> ProgramDiff:
         venues=old.venues != new.venues,
         speakers=old.speakers != new.speakers,
         registration=old.registration != new.registration,
+        delegations=old.delegations != new.delegations,
+        agreements=old.agreements != new.agreements,
     )

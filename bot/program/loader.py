@@ -26,14 +26,18 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.i18n_markers import N_
 from bot.program.model import (
+    EMPTY_TEXT,
     LANGUAGES,
+    Agreement,
     City,
     CityPair,
+    Delegation,
     ExtraQuestion,
     FaqEntry,
     Format,
     Forum,
     Hall,
+    Member,
     Option,
     Program,
     QuestionKind,
@@ -44,7 +48,9 @@ from bot.program.model import (
     Speaker,
     Text,
     Venue,
+    find_city,
     find_halls,
+    forum_cities,
 )
 from bot.program.places import BUILTIN, normalize
 
@@ -309,9 +315,20 @@ class _Parser:
         # id -> line of its definition, filled even for items that have other errors so that
         # one broken item does not cause a cascade of "unknown id" errors elsewhere
         self.ids: dict[str, dict[str, str]] = {
-            k: {} for k in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq")
+            k: {}
+            for k in (
+                "venues",
+                "speakers",
+                "sections",
+                "sessions",
+                "city_pairs",
+                "faq",
+                "delegations",
+                "agreements",
+            )
         }
         self.halls: dict[str, tuple[Hall, ...]] = {}  # by venue id
+        self.pairs: tuple[CityPair, ...] = ()
         self.sections: dict[str, Section] = {}
         self.section_numbers: dict[int, str] = {}
 
@@ -637,6 +654,8 @@ class _Parser:
                 "city_pairs",
                 "faq",
                 "registration",
+                "delegations",
+                "agreements",
             ),
             ("forum",),
         )
@@ -655,6 +674,9 @@ class _Parser:
         reg_node = top.get("registration")
         pairs = tuple(c for c, _, _ in city_pairs)
         registration = self.registration(reg_node, pairs) if reg_node is not None else None
+        self.pairs = pairs
+        delegations = self.list_(top, "delegations", self.delegation)
+        agreements = self.list_(top, "agreements", self.agreement)
         if self.errors or forum is None:
             return None
         return Program(
@@ -666,6 +688,8 @@ class _Parser:
             city_pairs=tuple(c for c, _, _ in city_pairs),
             faq=tuple(f for f, _, _ in faq),
             registration=registration,
+            delegations=tuple(d for d, _, _ in delegations),
+            agreements=tuple(a for a, _, _ in agreements),
         )
 
     def list_(
@@ -1159,6 +1183,78 @@ class _Parser:
         if faq_id is None or question is None or answer is None:
             return None
         return FaqEntry(faq_id, question, answer, keywords, sessions, sections, cities)
+
+    def delegation(self, node: Node, path: str) -> Delegation | None:
+        """A city's delegation: its head and members (names and positions)."""
+        f = self.mapping(node, path, ("id", "city", "head", "members"), ("city",))
+        if f is None:
+            return None
+        city_name = f.string("city")
+        city = None
+        if city_name:
+            found = find_city(forum_cities(self.pairs), city_name)
+            if found is None:
+                where, key_path = f.where("city")
+                message = N_("unknown city {city}: not a city of city_pairs")
+                self.error(where, key_path, message, city=city_name)
+            else:
+                city = found.key
+        wanted = f.get("id")
+        delegation_id = self.new_id(f, "delegations") if wanted is not None else None
+        if wanted is None and city is not None:
+            delegation_id = free_id(slug(city_name or "") or "delegation", self.ids["delegations"])
+            self.ids["delegations"][delegation_id] = _where(node)
+        members: list[Member] = []
+        ids: dict[str, str] = {}
+        head = f.get("head")
+        if head is not None:
+            member = self.member(head, _key(path, "head"), ids, True)
+            if member is not None:
+                members.append(member)
+        for _, item, item_path in f.items("members"):
+            member = self.member(item, item_path, ids, False)
+            if member is not None:
+                members.append(member)
+        if delegation_id is None or city is None:
+            return None
+        return Delegation(delegation_id, city, tuple(members))
+
+    def member(self, node: Node, path: str, ids: dict[str, str], head: bool) -> Member | None:
+        f = self.mapping(node, path, ("id", "name", "position"), ("name",))
+        if f is None:
+            return None
+        name, position = f.text("name"), f.text("position")
+        if f.get("id") is not None:
+            member_id = self.new_id(f, "members", ids)
+        elif name is not None:
+            member_id = free_id(slug(name.get(self.lang)) or "member", ids)
+            ids[member_id] = _where(node)
+        else:
+            member_id = None
+        if member_id is None or name is None:
+            return None
+        return Member(member_id, name, position or EMPTY_TEXT, head)
+
+    def agreement(self, node: Node, path: str) -> Agreement | None:
+        """An agreement: its parties (cities or regions), title, area, date, and whether it
+        was signed at this forum."""
+        allowed = ("id", "parties", "title", "area", "date", "at_forum")
+        f = self.mapping(node, path, allowed, ("id", "parties", "title"))
+        if f is None:
+            return None
+        agreement_id = self.new_id(f, "agreements")
+        parties = tuple(t for _, n, p in f.items("parties") if (t := self.text(n, p)) is not None)
+        if f.get("parties") is not None and len(parties) < 2:
+            where, key_path = f.where("parties")
+            self.error(where, key_path, N_("an agreement needs at least two parties"))
+        title, area = f.text("title"), f.text("area")
+        signed_on = f.day("date")
+        at_forum = f.boolean("at_forum")
+        if agreement_id is None or title is None or len(parties) < 2:
+            return None
+        return Agreement(
+            agreement_id, parties, title, area or EMPTY_TEXT, signed_on, bool(at_forum)
+        )
 
     def registration(self, node: Node, pairs: tuple[CityPair, ...]) -> Registration | None:
         path = "registration"

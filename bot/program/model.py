@@ -214,6 +214,91 @@ class CityPair:
     aliases: tuple[str, ...] = ()  # extra spellings of either city (transliterations...)
 
 
+def fold_name(name: str) -> str:
+    """A city or region name compared loosely: case, ё/е, spaces and dashes do not count."""
+    text = name.casefold().replace("ё", "е").replace("ў", "у").replace("і", "и")
+    return " ".join(text.replace("-", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class ForumCity:
+    """A city of the city pairs, by a stable key (see city_key); pairs: the ids of its pairs."""
+
+    key: str
+    side: str  # by or ru
+    name: Text
+    pairs: tuple[str, ...]
+
+
+def city_key(side: str, pair: CityPair) -> str:
+    """A stable code for one side's city: its side and the id of its first pair, e.g.
+    `by-mogilev-tula` (a city twinned twice keeps the key of its first pair)."""
+    return f"{side}-{pair.id}"
+
+
+def forum_cities(pairs: Iterable[CityPair]) -> dict[str, ForumCity]:
+    """Every city of these pairs once, by key."""
+    found: dict[str, ForumCity] = {}
+    by_name: dict[tuple[str, str], str] = {}
+    for pair in pairs:
+        for side, name in (("by", pair.by_city), ("ru", pair.ru_city)):
+            seen = by_name.get((side, fold_name(name.get("ru"))))
+            if seen is None:
+                key = city_key(side, pair)
+                by_name[(side, fold_name(name.get("ru")))] = key
+                found[key] = ForumCity(key, side, name, (pair.id,))
+            else:
+                city = found[seen]
+                found[seen] = ForumCity(seen, side, city.name, (*city.pairs, pair.id))
+    return found
+
+
+def find_city(
+    cities: Mapping[str, ForumCity], name: str, side: str | None = None
+) -> ForumCity | None:
+    wanted = fold_name(name)
+    for city in cities.values():
+        if side in (None, city.side) and any(fold_name(n) == wanted for n in city.name.all()):
+            return city
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A delegation member pre-loaded by the organizers."""
+
+    id: str
+    name: Text
+    position: Text = EMPTY_TEXT
+    head: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Delegation:
+    id: str
+    city: str  # a ForumCity key
+    members: tuple[Member, ...] = ()
+
+    @property
+    def head(self) -> Member | None:
+        return next((m for m in self.members if m.head), None)
+
+    def member(self, member_id: str) -> Member | None:
+        return next((m for m in self.members if m.id == member_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """An agreement between cities or regions, signed at this forum or earlier."""
+
+    id: str
+    parties: tuple[Text, ...]  # city or region names
+    title: Text
+    area: Text = EMPTY_TEXT
+    signed_on: date | None = None
+    at_forum: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class FaqEntry:
     id: str
@@ -296,6 +381,8 @@ class Program:
     city_pairs: tuple[CityPair, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     registration: Registration | None = None
+    delegations: tuple[Delegation, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
     # Not an init field: dataclasses.replace() would otherwise hand the new program the old
     # one's index, and filling it would change what the old program finds.
     _index: dict[str, dict[str, object]] = field(
@@ -307,7 +394,16 @@ class Program:
         object.__setattr__(self, "sessions", tuple(sorted(self.sessions, key=self._order())))
         # A fresh index even when dataclasses.replace handed over the original's.
         object.__setattr__(self, "_index", {})
-        for name in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq"):
+        for name in (
+            "venues",
+            "speakers",
+            "sections",
+            "sessions",
+            "city_pairs",
+            "faq",
+            "delegations",
+            "agreements",
+        ):
             self._index[name] = {item.id: item for item in getattr(self, name)}
 
     def _order(self) -> Callable[[Session], tuple[object, ...]]:
@@ -355,6 +451,56 @@ class Program:
 
     def city_pair(self, pair_id: str) -> CityPair | None:
         return self._index["city_pairs"].get(pair_id)  # type: ignore[return-value]
+
+    def delegation(self, delegation_id: str) -> Delegation | None:
+        return self._index["delegations"].get(delegation_id)  # type: ignore[return-value]
+
+    def cities(self) -> dict[str, ForumCity]:
+        """Every city of the city pairs once (Minsk, twinned twice, is one city), by key."""
+        cached = self._index.get("_cities")
+        if cached is None:
+            cached = self._index["_cities"] = forum_cities(self.city_pairs)  # type: ignore[assignment]
+        return cached  # type: ignore[return-value]
+
+    def city(self, key: str) -> ForumCity | None:
+        """The city of a key; a key made from another of its pairs (the file's pairs were
+        reordered since it was stored) still finds it."""
+        found = self.cities().get(key)
+        if found is not None:
+            return found
+        side, _sep, pair_id = key.partition("-")
+        pair = self.city_pair(pair_id)
+        if pair is None or side not in ("by", "ru"):
+            return None
+        return self.city_named((pair.by_city if side == "by" else pair.ru_city).get("ru"), side)
+
+    def city_keys(self, key: str) -> tuple[str, ...]:
+        """Every key that names the same city as `key` (one per pair of the city)."""
+        city = self.city(key)
+        if city is None:
+            return (key,)
+        return tuple(dict.fromkeys([city.key, *(f"{city.side}-{p}" for p in city.pairs)]))
+
+    def city_named(self, name: str, side: str | None = None) -> ForumCity | None:
+        """The city with this name in any language (folded), else None."""
+        return find_city(self.cities(), name, side)
+
+    def partner_cities(self, key: str) -> list[ForumCity]:
+        """The cities twinned with this one."""
+        city = self.city(key)
+        if city is None:
+            return []
+        other = "ru" if city.side == "by" else "by"
+        found: dict[str, ForumCity] = {}
+        for pair_id in city.pairs:
+            pair = self.city_pair(pair_id)
+            if pair is None:
+                continue
+            name = (pair.ru_city if other == "ru" else pair.by_city).get("ru")
+            partner = self.city_named(name, other)
+            if partner is not None:
+                found[partner.key] = partner
+        return list(found.values())
 
     def faq_entry(self, faq_id: str) -> FaqEntry | None:
         return self._index["faq"].get(faq_id)  # type: ignore[return-value]

@@ -19,12 +19,15 @@ from bot.program.loader import NONE_MARK, place_city
 from bot.program.model import (
     INHERITABLE,
     LANGUAGES,
+    Agreement,
     City,
     CityPair,
+    Delegation,
     ExtraQuestion,
     FaqEntry,
     Format,
     Forum,
+    Member,
     Program,
     Registration,
     Section,
@@ -213,6 +216,30 @@ def known_city_value(city: City, pairs: tuple[CityPair, ...], lang: str) -> Any:
     return {"name": name, "region": city.region, "id": city.code.partition(".")[2]}
 
 
+def delegation_document(program: Program, delegation: Delegation, lang: str) -> Document:
+    city = program.city(delegation.city)
+    item = _Item(lang).put("id", delegation.id)
+    item.put("city", city.name.get(lang) if city else delegation.city)
+    head = delegation.head
+    if head is not None:
+        item.put("head", member_document(head, lang))
+    return item.put(
+        "members", [member_document(m, lang) for m in delegation.members if not m.head]
+    ).data
+
+
+def member_document(member: Member, lang: str) -> Document:
+    item = _Item(lang).put("id", member.id).put("name", member.name)
+    return item.put("position", member.position).data
+
+
+def agreement_document(agreement: Agreement, lang: str) -> Document:
+    item = _Item(lang).put("id", agreement.id)
+    item.put("parties", [text_value(p, lang) for p in agreement.parties])
+    item.put("title", agreement.title).put("area", agreement.area)
+    return item.put("date", agreement.signed_on).put("at_forum", agreement.at_forum).data
+
+
 def program_document(program: Program) -> Document:
     """The program as the nested data of a program file (see the module docstring)."""
     lang = program.forum.default_language
@@ -228,6 +255,11 @@ def program_document(program: Program) -> Document:
     doc.update((key, items) for key, items in parts if items)
     if program.registration is not None:
         doc["registration"] = registration_document(program.registration, lang, program.city_pairs)
+    extra: list[tuple[str, list[Document]]] = [
+        ("delegations", [delegation_document(program, d, lang) for d in program.delegations]),
+        ("agreements", [agreement_document(a, lang) for a in program.agreements]),
+    ]
+    doc.update((key, items) for key, items in extra if items)
     return doc
 
 

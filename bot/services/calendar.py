@@ -51,9 +51,14 @@ def session_event(program: Program, session: Session, locale: str, stamp: dateti
 
 
 def calendar_bytes(
-    program: Program, sessions: Iterable[Session], locale: str, now: datetime | None = None
+    program: Program,
+    sessions: Iterable[Session],
+    locale: str,
+    now: datetime | None = None,
+    extra: Iterable[Event] = (),
 ) -> bytes:
-    """One VCALENDAR with a VTIMEZONE of the forum's zone and a VEVENT per session."""
+    """One VCALENDAR with a VTIMEZONE of the forum's zone and a VEVENT per session (and the
+    `extra` events: delegates' meetings)."""
     from icalendar import Calendar
 
     cal = Calendar()
@@ -67,6 +72,8 @@ def calendar_bytes(
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     for session in sessions:
         cal.add_component(session_event(program, session, locale, stamp))
+    for event in extra:
+        cal.add_component(event)
     # A short span keeps the VTIMEZONE small; it must still cover the forum's dates.
     start = program.forum.start_date
     cal.add_missing_timezones(

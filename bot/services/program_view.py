@@ -61,6 +61,8 @@ def counts_line(counts: dict[str, int]) -> str:
         "venues": lambda n: _("venues and halls"),
         "speakers": lambda n: _("speakers"),
         "registration": lambda n: _("registration form"),
+        "delegations": lambda n: _("delegations"),
+        "agreements": lambda n: _("register of agreements"),
     }
     parts = [labels[key](n).format(n=n) for key, n in counts.items() if key in labels and n]
     return ", ".join(parts) if parts else _("no changes")
@@ -175,6 +177,8 @@ def diff_lines(old: Program, new: Program, diff: ProgramDiff, locale: str) -> li
             (diff.venues, _("venues and halls")),
             (diff.speakers, _("speakers")),
             (diff.registration, _("registration form")),
+            (diff.delegations, _("delegations")),
+            (diff.agreements, _("register of agreements")),
         )
         if changed
     ]

@@ -145,13 +145,13 @@ async def test_an_inbox_answer_saved_as_faq_answers_the_next_asker(
         assert "organizers only" in (await mia.wait_callback_answer())["text"]
 
         # Its Belarusian version, added later, reaches Belarusian readers.
-        await owner.press("Беларуская")
-        await owner.wait_text("Write the question in Беларуская")
+        await owner.press("➕ Belarusian")
+        await owner.wait_text("Write the question in Belarusian")
         await owner.send("Ці можна прыйсці з сабакам?")
         await owner.wait_text("Now the answer")
         await owner.send("Сабакі на павадку — так, акрамя Вялікай залы.")
-        versions = await owner.wait_text("now has its version in Беларуская")
-        assert [t for t in versions.button_texts() if "Русский" in t]
+        versions = await owner.wait_text("now has its version in Belarusian")
+        assert [t for t in versions.button_texts() if "Russian" in t]
         async with app.db.transaction():
             entry = await app.db.faq.get(saved[0].id)
         assert entry is not None and set(entry.answer) == {"en", "be"}

@@ -18,6 +18,7 @@ from aiogram.filters.callback_data import CallbackData
 import bot.keyboards.admin
 import bot.keyboards.cities
 import bot.keyboards.common
+import bot.keyboards.delegates
 import bot.keyboards.links
 import bot.keyboards.program
 import bot.keyboards.questions
@@ -30,6 +31,7 @@ KEYBOARD_MODULES = (
     bot.keyboards.admin,
     bot.keyboards.cities,
     bot.keyboards.common,
+    bot.keyboards.delegates,
     bot.keyboards.links,
     bot.keyboards.program,
     bot.keyboards.questions,

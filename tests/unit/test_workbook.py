@@ -426,3 +426,30 @@ def test_oversize_file() -> None:
     assert errors(data) == ["p.xlsx: the file is 5.1 MB; a program file can be at most 5 MB"]
     result = load_program_bytes(data, "p.xlsx")
     assert result.program is None and len(result.errors) == 1
+
+
+def test_delegations_and_agreements_survive_the_workbook_and_old_workbooks_load() -> None:
+    """The sample's delegations (head and members) and agreements come back from its workbook;
+    a workbook made before those sheets existed still loads, without them."""
+    from openpyxl import load_workbook
+
+    from bot.program.loader import parse_program
+    from bot.program.workbook import read_workbook, workbook_bytes
+    from bot.settings import SAMPLE_PROGRAM
+
+    program = parse_program(SAMPLE_PROGRAM.read_text(encoding="utf-8"), "sample.yaml")
+    assert program.delegations and program.agreements
+    data = workbook_bytes(program)
+    back = read_workbook(data, "p.xlsx")
+    assert back.delegations == program.delegations
+    assert back.agreements == program.agreements
+    assert back.delegations[0].head is not None
+
+    book = load_workbook(io.BytesIO(data))
+    for name in ("Delegations", "Members", "Agreements"):
+        del book[name]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    old = read_workbook(buffer.getvalue(), "old.xlsx")
+    assert old.delegations == () and old.agreements == ()
+    assert old.sessions == program.sessions

@@ -258,6 +258,9 @@ def collect(book: Any, filename: str) -> dict[str, Table]:
     problems: list[ProgramError] = []
     for sheet in SHEETS:
         ws = by_name.get(sheet.name.casefold())
+        if ws is None and sheet.optional:
+            tables[sheet.name] = Table(sheet, sheet.name, list(sheet.headers()))
+            continue
         if ws is None:
             problems.append(
                 ProgramError(
@@ -666,7 +669,35 @@ class Builder:
             sheet = self.tables[name].sheet
             put(sheet.part, sequence([n for _, n, _ in self.rows(name)]))
         put("registration", self.registration())
+        put("delegations", self.delegations())
+        put("agreements", sequence([n for _, n, _ in self.rows("Agreements")]))
         return MappingNode(MAP_TAG, top, start_mark=mark)
+
+    def delegations(self) -> Node | None:
+        """Delegations with their members; the member marked head becomes the head."""
+        found = self.rows("Delegations")
+        delegation_ids = self.ids(found, "Delegations")
+        members = self.children("Members", delegation_ids, N_("unknown delegation {id}"))
+        for delegation_id, node in delegation_ids.items():
+            heads, others = [], []
+            for member in members.get(delegation_id, []):
+                assert isinstance(member, MappingNode)
+                flag = next((v for k, v in member.value if k.value == "head"), None)
+                member.value = [(k, v) for k, v in member.value if k.value != "head"]
+                is_head = isinstance(flag, ScalarNode) and flag.value.strip().lower() in (
+                    "yes",
+                    "true",
+                )
+                (heads if is_head and not heads else others).append(member)
+            if heads:
+                mark = heads[0].start_mark
+                node.value.append((ScalarNode(STR_TAG, "head", start_mark=mark), heads[0]))
+            self.attach(node, "members", others)
+        nodes = [n for _, n, _ in found]
+        if not nodes:
+            return None
+        mark = nodes[0].start_mark
+        return SequenceNode(SEQ_TAG, list(nodes), start_mark=mark)
 
     def registration(self) -> MappingNode | None:
         node = self.single("Registration")

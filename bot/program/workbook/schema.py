@@ -81,6 +81,7 @@ class Sheet:
     columns: tuple[Column, ...]
     single: bool = False  # one row only: forum, registration
     parent: str = ""  # halls: "venue", options: "question" (the column naming the parent)
+    optional: bool = False  # workbooks made before the sheet existed may lack it
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -261,6 +262,38 @@ OPTIONS = Sheet(
     ),
     parent="question",
 )
+DELEGATIONS = Sheet(
+    "Delegations",
+    "delegations",
+    (_id(), Column("city", required=True, width=18)),
+    optional=True,
+)
+MEMBERS = Sheet(
+    "Members",
+    "members",
+    (
+        Column("delegation", required=True, ref="Delegations", width=16),
+        Column("id", width=16),
+        Column("name", Kind.TEXT, True),
+        Column("position", Kind.TEXT),
+        _yes_no("head"),
+    ),
+    parent="delegation",
+    optional=True,
+)
+AGREEMENTS = Sheet(
+    "Agreements",
+    "agreements",
+    (
+        _id(),
+        Column("parties", Kind.TEXTS, True),
+        Column("title", Kind.TEXT, True),
+        Column("area", Kind.TEXT),
+        Column("date", Kind.DATE),
+        _yes_no("at_forum"),
+    ),
+    optional=True,
+)
 
 SHEETS: tuple[Sheet, ...] = (
     FORUM,
@@ -274,6 +307,9 @@ SHEETS: tuple[Sheet, ...] = (
     REGISTRATION,
     QUESTIONS,
     OPTIONS,
+    DELEGATIONS,
+    MEMBERS,
+    AGREEMENTS,
 )
 INSTRUCTIONS_SHEET = "Instructions"
 
@@ -287,6 +323,11 @@ INSTRUCTIONS: tuple[str, ...] = (
         "form's extra questions and their answers). One row is one item. Keep the sheets and "
         "the first row with the column names as they are; columns you do not need may be "
         "left empty."
+    ),
+    N_(
+        "Delegations and Members: the cities' delegations (city: a city of the Cities sheet), "
+        "one row per member, head: yes for the head of the delegation. Agreements: parties are "
+        "the cities or regions, one per line; at_forum: yes if signed at this forum."
     ),
     N_(
         "Texts have one column per language: title_ru, title_be, title_en. The default "

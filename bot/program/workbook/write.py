@@ -58,6 +58,16 @@ def sheet_rows(doc: Document) -> dict[str, list[Document]]:
         "Registration": [_without(registration, "extra_questions")] if registration else [],
         "Questions": [_without(q, "options") for q in questions],
         "Options": [{"question": q["id"], **o} for q in questions for o in q.get("options", [])],
+        "Delegations": [
+            {k: v for k, v in d.items() if k in ("id", "city")} for d in doc.get("delegations", [])
+        ],
+        "Members": [
+            {"delegation": d["id"], **m, **({"head": True} if head else {})}
+            for d in doc.get("delegations", [])
+            for head, m in [(True, d["head"])] * ("head" in d)
+            + [(False, m) for m in d.get("members", [])]
+        ],
+        "Agreements": doc.get("agreements", []),
     }
 
 
