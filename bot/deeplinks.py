@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PAYLOAD = re.compile(r"^(s|x|c|reg|ci|inv|g)(?:-([A-Za-z0-9_-]{1,60}))?$")
+PAYLOAD = re.compile(r"^(sm|s|x|c|reg|ci|inv|g)(?:-([A-Za-z0-9_-]{1,60}))?$")
 KINDS = {
     "s": "session",
     "x": "section",
@@ -17,12 +17,13 @@ KINDS = {
     "ci": "checkin",
     "inv": "invite",
     "g": "guardian",  # a parent's or guardian's consent for a minor's registration
+    "sm": "moderator",  # a speaker's one-time link to moderate a session
 }
 
 
 @dataclass(frozen=True, slots=True)
 class DeepLink:
-    kind: str  # session, section, city, register, checkin, invite, guardian
+    kind: str  # session, section, city, register, checkin, invite, guardian, moderator
     value: str
 
 

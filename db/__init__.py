@@ -15,6 +15,8 @@ from db.fsm import FsmRepo
 from db.programs import DraftRepo, EditRepo, ProgramRepo
 from db.questions import QuestionRepo
 from db.registrations import RegistrationRepo
+from db.session_extras import FeedbackRepo, MaterialRepo, PollRepo
+from db.session_questions import SessionQuestionRepo
 from db.team import InviteRepo
 from db.users import UserRepo
 
@@ -38,6 +40,11 @@ class Database:
         self.audit = AuditRepo(connection)
         self.invites = InviteRepo(connection)
         self.faq = FaqRepo(connection)
+        # In the session (issue 15): questions, polls, feedback, materials.
+        self.session_questions = SessionQuestionRepo(connection)
+        self.polls = PollRepo(connection)
+        self.feedback = FeedbackRepo(connection)
+        self.materials = MaterialRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -57,6 +64,10 @@ class Database:
         await self.drafts.delete_user(user_id)
         await self.programs.forget_actor(user_id)
         await self.edits.forget_actor(user_id)
+        await self.session_questions.delete_user(user_id)
+        await self.polls.delete_user(user_id)
+        await self.feedback.delete_user(user_id)
+        await self.materials.forget_adder(user_id)
         await self.users.delete(user_id)
 
     async def scrub(self) -> None:
@@ -73,6 +84,13 @@ class Database:
         found["sections"] = await self.agenda.subscription_rows(user_id)
         found["questions"] = [dataclasses.asdict(q) for q in await self.questions.of_user(user_id)]
         found["registration"] = await self.registrations.personal_data(user_id)
+        found["session_questions"] = [
+            dataclasses.asdict(q) for q in await self.session_questions.of_user(user_id)
+        ]
+        found["question_votes"] = await self.session_questions.votes_of_user(user_id)
+        found["poll_answers"] = await self.polls.answers_of_user(user_id)
+        found["ratings"] = [dataclasses.asdict(r) for r in await self.feedback.of_user(user_id)]
+        found["feedback_off"] = [{"off": True}] if await self.feedback.is_off(user_id) else []
         return found
 
     async def close(self) -> None:

@@ -22,6 +22,8 @@ from handlers import (
     registration_admin,
     schedule,
     sections,
+    session_admin,
+    session_live,
     settings,
     start,
     team,
@@ -36,6 +38,8 @@ def routers() -> list[Router]:
         schedule.router,
         sections.router,
         agenda.router,
+        session_live.router,  # questions, polls, ratings, materials of a session
+        session_admin.router,
         cities.router,  # before start: it handles /start c-<pair> links
         inbox.router,  # before questions: an organizer typing an answer is not asking
         registration_admin.router,

@@ -118,8 +118,10 @@ def session_card_keyboard(
     section_id: str | None,
     cancelled: bool = False,
     editable: bool = False,
+    live: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
-    """`editable`: the reader is an organizer, who may change the session from here."""
+    """`editable`: the reader is an organizer, who may change the session from here; `live`:
+    rows of the session's live features (questions, materials, moderation)."""
     b = InlineKeyboardBuilder()
     if saved:
         b.row(
@@ -147,6 +149,8 @@ def session_card_keyboard(
         )
     if row:
         b.row(*row)
+    for live_row in live:
+        b.row(*live_row)
     nav = []
     if section_id:
         nav.append(

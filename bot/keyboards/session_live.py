@@ -1,0 +1,275 @@
+"""Keyboards of the session's live features: questions and votes, the moderator view, polls,
+ratings and materials (issue 15)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import _, ngettext
+from bot.keyboards.builder import InlineKeyboardBuilder
+from bot.keyboards.links import session_link
+
+ROW = 8
+
+
+class LiveCb(CallbackData, prefix="sl"):
+    """A session's live features: ask, list (questions), mod (moderator view), poll (new
+    poll), mat (materials), addm (add a material), inv (a moderator invite link)."""
+
+    action: str
+    id: str
+
+
+class QuestionCb(CallbackData, prefix="sq"):
+    """A question: v (vote), a (answered), h (hide), p / u (pin / unpin), m (mute its author
+    for the session), s (show a held question)."""
+
+    action: str
+    id: int
+
+
+class AskCb(CallbackData, prefix="sk"):
+    """The question being asked: named, anon (send it), cancel."""
+
+    action: str
+
+
+class PollCb(CallbackData, prefix="sp"):
+    """A poll: go (send the draft), cancel (the draft), res (results), csv (export)."""
+
+    action: str
+    id: int = 0
+
+
+class RateCb(CallbackData, prefix="sr"):
+    """A rating of a session: value 1-5, or 0 to add a comment."""
+
+    id: str
+    value: int
+
+
+class MaterialCb(CallbackData, prefix="sm"):
+    """A material: get (the file), done (stop adding)."""
+
+    action: str
+    id: int = 0
+
+
+class FeedbackAdminCb(CallbackData, prefix="of"):
+    """Organizers' feedback: csv (comments export)."""
+
+    action: str
+
+
+def card_rows(
+    session_id: str, ask_open: bool, moderator: bool, materials: int
+) -> list[list[InlineKeyboardButton]]:
+    """The rows a session card gets from the live features."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if ask_open:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=_("❓ Ask a question"),
+                    callback_data=LiveCb(action="ask", id=session_id).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=_("💬 Questions"),
+                    callback_data=LiveCb(action="list", id=session_id).pack(),
+                ),
+            ]
+        )
+    row = []
+    if materials:
+        row.append(
+            InlineKeyboardButton(
+                text=_("📎 Materials ({count})").format(count=materials),
+                callback_data=LiveCb(action="mat", id=session_id).pack(),
+            )
+        )
+    if moderator:
+        row.append(
+            InlineKeyboardButton(
+                text=_("🛡 Moderate"), callback_data=LiveCb(action="mod", id=session_id).pack()
+            )
+        )
+    if row:
+        rows.append(row)
+    return rows
+
+
+def question_list_keyboard(
+    session_id: str, numbered: Sequence[tuple[int, int, bool]], ask_open: bool
+) -> InlineKeyboardMarkup:
+    """numbered: (number, question id, voted by the reader); a vote button on each."""
+    b = InlineKeyboardBuilder()
+    buttons = [
+        InlineKeyboardButton(
+            text=("✔ " if voted else "👍 ") + str(n),
+            callback_data=QuestionCb(action="v", id=qid).pack(),
+        )
+        for n, qid, voted in numbered
+    ]
+    for start in range(0, len(buttons), ROW):
+        b.row(*buttons[start : start + ROW])
+    if ask_open:
+        b.row(
+            InlineKeyboardButton(
+                text=_("❓ Ask a question"),
+                callback_data=LiveCb(action="ask", id=session_id).pack(),
+            )
+        )
+    b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
+    return b.as_markup()
+
+
+def moderator_keyboard(
+    session_id: str, numbered: Sequence[tuple[int, int, str, bool]], organizer: bool
+) -> InlineKeyboardMarkup:
+    """numbered: (number, question id, status, pinned); a row of actions per question."""
+    b = InlineKeyboardBuilder()
+    for n, qid, status, pinned in numbered:
+        row = []
+        if status == "held":
+            row.append(
+                InlineKeyboardButton(
+                    text=_("{n}: 👁 show").format(n=n),
+                    callback_data=QuestionCb(action="s", id=qid).pack(),
+                )
+            )
+        elif status == "open":
+            row.append(
+                InlineKeyboardButton(
+                    text=_("{n}: ✅ answered").format(n=n),
+                    callback_data=QuestionCb(action="a", id=qid).pack(),
+                )
+            )
+        row.append(
+            InlineKeyboardButton(
+                text=_("🙈 hide"), callback_data=QuestionCb(action="h", id=qid).pack()
+            )
+        )
+        if status != "held":
+            row.append(
+                InlineKeyboardButton(
+                    text=_("📍 unpin") if pinned else _("📌 pin"),
+                    callback_data=QuestionCb(action="u" if pinned else "p", id=qid).pack(),
+                )
+            )
+        row.append(
+            InlineKeyboardButton(
+                text=_("🔇 mute"), callback_data=QuestionCb(action="m", id=qid).pack()
+            )
+        )
+        b.row(*row)
+    b.row(
+        InlineKeyboardButton(
+            text=_("📊 New poll"), callback_data=LiveCb(action="poll", id=session_id).pack()
+        ),
+        InlineKeyboardButton(
+            text=_("📎 Add material"), callback_data=LiveCb(action="addm", id=session_id).pack()
+        ),
+    )
+    if organizer:
+        b.row(
+            InlineKeyboardButton(
+                text=_("🔗 Invite link for a speaker"),
+                callback_data=LiveCb(action="inv", id=session_id).pack(),
+            )
+        )
+    b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
+    return b.as_markup()
+
+
+def ask_keyboard(name: str) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(
+        InlineKeyboardButton(
+            text=_("Ask as {name}").format(name=name[:40]),
+            callback_data=AskCb(action="named").pack(),
+        )
+    )
+    b.row(
+        InlineKeyboardButton(text=_("Ask anonymously"), callback_data=AskCb(action="anon").pack())
+    )
+    b.row(InlineKeyboardButton(text=_("Cancel"), callback_data=AskCb(action="cancel").pack()))
+    return b.as_markup()
+
+
+def poll_confirm_keyboard(count: int) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(
+        InlineKeyboardButton(
+            text=ngettext("Send to {n} person", "Send to {n} people", count).format(n=count),
+            callback_data=PollCb(action="go").pack(),
+        ),
+        InlineKeyboardButton(text=_("Cancel"), callback_data=PollCb(action="cancel").pack()),
+    )
+    return b.as_markup()
+
+
+def poll_results_keyboard(poll_id: int) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(
+        InlineKeyboardButton(
+            text=_("📥 Export CSV"), callback_data=PollCb(action="csv", id=poll_id).pack()
+        )
+    )
+    return b.as_markup()
+
+
+def rating_keyboard(session_id: str) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(
+        *[
+            InlineKeyboardButton(
+                text="⭐" * 1 + str(value), callback_data=RateCb(id=session_id, value=value).pack()
+            )
+            for value in range(1, 6)
+        ]
+    )
+    return b.as_markup()
+
+
+def comment_keyboard(session_id: str) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(
+        InlineKeyboardButton(
+            text=_("💬 Add a comment"), callback_data=RateCb(id=session_id, value=0).pack()
+        )
+    )
+    return b.as_markup()
+
+
+def materials_keyboard(session_id: str, files: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """files: (material id, label): a button sends the file."""
+    b = InlineKeyboardBuilder()
+    for material_id, label in files:
+        b.row(
+            InlineKeyboardButton(
+                text=label, callback_data=MaterialCb(action="get", id=material_id).pack()
+            )
+        )
+    b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
+    return b.as_markup()
+
+
+def material_done_keyboard(session_id: str) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(InlineKeyboardButton(text=_("Done"), callback_data=MaterialCb(action="done").pack()))
+    b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
+    return b.as_markup()
+
+
+def feedback_admin_keyboard() -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.row(
+        InlineKeyboardButton(
+            text=_("📥 Export comments (CSV)"),
+            callback_data=FeedbackAdminCb(action="csv").pack(),
+        )
+    )
+    return b.as_markup()

@@ -1,0 +1,142 @@
+"""Materials of sessions and sections: files kept by Telegram's file_id with their name and
+size, and links; people who saved a session hear once when materials come after it ended."""
+
+from __future__ import annotations
+
+import logging
+import re
+from html import escape
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from babel.numbers import format_decimal
+
+from bot.clock import Clock
+from bot.i18n import _
+from bot.keyboards.links import session_link
+from bot.program.model import Session
+from bot.services.audit import audit
+from bot.services.notify import Notifier, Payload, text_payload
+from bot.services.schedule_view import cut
+from db import Database
+from db.session_extras import Material
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX = 200
+URL = re.compile(r"^(?:(?P<title>.{1,200}?)\s+[—–-]\s+)?(?P<url>https?://[^\s<>\"']{3,2000})$")
+
+
+def parse_link(text: str) -> tuple[str, str] | None:
+    """ "https://…" or "Title — https://…": (title, url), or None."""
+    match = URL.match(" ".join(text.split()))
+    if match is None:
+        return None
+    url = match["url"]
+    title = (match["title"] or "").strip() or url.split("://", 1)[1].rstrip("/")
+    return cut(title, TITLE_MAX), url
+
+
+def size_label(size: int | None, locale: str) -> str:
+    if not size:
+        return ""
+    if size < 1024 * 1024:
+        return _("{n} KB").format(n=format_decimal(max(1, round(size / 1024)), locale=locale))
+    return _("{n} MB").format(n=format_decimal(round(size / 1024 / 1024, 1), locale=locale))
+
+
+def material_label(material: Material, locale: str) -> str:
+    size = size_label(material.file_size, locale)
+    return f"📄 {cut(material.title, 48)}" + (f" ({size})" if size else "")
+
+
+def materials_text(session: Session, materials: list[Material], locale: str) -> str:
+    lines = [
+        _("📎 <b>Materials</b>"),
+        f"<i>{escape(cut(session.title.get(locale), 150))}</i>",
+        "",
+    ]
+    if not materials:
+        lines.append(_("No materials yet."))
+    for m in materials:
+        where = " " + _("(section)") if m.section_id else ""
+        if m.kind == "link":
+            lines.append(
+                '🔗 <a href="{url}">{title}</a>{where}'.format(
+                    url=escape(m.url or ""), title=escape(m.title), where=where
+                )
+            )
+        else:
+            lines.append(escape(material_label(m, locale)) + where)
+    if any(m.kind == "file" for m in materials):
+        lines += ["", _("Press a file to receive it.")]
+    return "\n".join(lines)
+
+
+def notice_payload(session: Session, locale: str) -> Payload:
+    text = _(
+        "📎 New materials for «{title}», which you saved: presentations, documents or links."
+    ).format(title=escape(cut(session.title.get(locale), 150)))
+    button = InlineKeyboardButton(
+        text=_("📎 Open the materials"), callback_data=_materials_data(session.id)
+    )
+    return text_payload(text, InlineKeyboardMarkup(inline_keyboard=[[button]]))
+
+
+def _materials_data(session_id: str) -> str:
+    from bot.keyboards.session_live import LiveCb
+
+    return LiveCb(action="mat", id=session_id).pack()
+
+
+class MaterialService:
+    def __init__(self, db: Database, clock: Clock, notifier: Notifier) -> None:
+        self.db = db
+        self.clock = clock
+        self.notifier = notifier
+
+    async def add(
+        self,
+        session: Session,
+        actor: int,
+        *,
+        title: str,
+        file_id: str | None = None,
+        file_size: int | None = None,
+        url: str | None = None,
+    ) -> int:
+        """Attach a file or a link to the session; audited; if the session has ended, the
+        people who saved it are told (once per person and session)."""
+        kind = "file" if file_id else "link"
+        async with self.db.transaction():
+            material_id = await self.db.materials.add(
+                session_id=session.id,
+                section_id=None,
+                kind=kind,
+                title=cut(title, TITLE_MAX),
+                file_id=file_id,
+                file_size=file_size,
+                url=url,
+                added_by=actor,
+            )
+            await audit(self.db, actor, "session.material", f"#{material_id} {session.id} {kind}")
+            if self.clock.now() >= session.end_at:
+                await self._tell_savers(session)
+        return material_id
+
+    async def _tell_savers(self, session: Session) -> None:
+        readers = await self.db.agenda.recipients(await self.db.agenda.savers(session.id))
+        items = [
+            self.notifier.message(
+                uid,
+                reader,
+                "materials",
+                lambda locale: notice_payload(session, locale),
+                ref=session.id,
+                key=f"mat:{session.id}:{uid}",
+            )
+            for uid, reader in readers.items()
+        ]
+        await self.notifier.queue(items)
+
+
+__all__ = ["MaterialService", "material_label", "materials_text", "parse_link", "session_link"]

@@ -1,0 +1,52 @@
+"""/feedback for the organizers: average ratings per session and section, comments as CSV."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+
+from bot.clock import Clock
+from bot.filters import organizer_only
+from bot.i18n import _
+from bot.keyboards.session_live import FeedbackAdminCb, feedback_admin_keyboard
+from bot.services.audit import audit
+from bot.services.feedback import averages, comments_csv
+from bot.services.program import ProgramService
+from db import Database
+from db.users import User
+
+router = Router(name=__name__)
+organizer_only(router)
+
+
+@router.message(Command("feedback"))
+async def feedback_command(
+    message: Message, programs: ProgramService, db: Database, locale: str
+) -> None:
+    ratings = await db.feedback.all()
+    await message.answer(
+        averages(programs.program, ratings, locale),
+        reply_markup=feedback_admin_keyboard() if any(r.comment for r in ratings) else None,
+    )
+
+
+@router.callback_query(FeedbackAdminCb.filter(F.action == "csv"))
+async def comments_export(
+    callback: CallbackQuery,
+    programs: ProgramService,
+    db: Database,
+    user: User,
+    clock: Clock,
+    locale: str,
+) -> None:
+    await callback.answer()
+    if not isinstance(callback.message, Message):
+        return
+    ratings = await db.feedback.all()
+    stamp = clock.now().astimezone(programs.program.forum.tz).strftime("%Y%m%d-%H%M")
+    await callback.message.answer_document(
+        BufferedInputFile(comments_csv(programs.program, ratings, locale), f"comments-{stamp}.csv"),
+        caption=_("📥 Comments on the sessions (CSV, without names)."),
+    )
+    await audit(db, user.id, "session.feedback_export", str(sum(1 for r in ratings if r.comment)))
