@@ -26,18 +26,12 @@ from bot.middlewares import LocaleMiddleware, UserMiddleware
 from bot.program.model import LANGUAGES
 from bot.retry import BudgetMiddleware, RetryMiddleware
 from bot.scheduler import Scheduler
-from bot.services import (
-    agenda,
-    broadcast,
-    program_ops,
-    registration_setup,
-    search,
-    session_setup,
-)
+from bot.services import agenda, broadcast, program_ops, registration_setup, search
 from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier
 from bot.services.program import ProgramService
+from bot.services.session_setup import setup as setup_session_features
 from bot.settings import Settings
 from bot.wake import WakeListener
 from db import Database
@@ -217,7 +211,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         program_ops.setup(dp, db, programs, agenda_service)
         search.setup(dp, programs)
         registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
-        session_setup.setup(dp, db, programs, clock, notifier, scheduler, engine)
+        setup_session_features(dp, db, programs, clock, notifier, scheduler, engine)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
         # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.
         paid_rate = settings.paid_send_rate if settings.paid_broadcast else None

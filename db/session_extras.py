@@ -96,25 +96,31 @@ class PollRepo:
             row = await cur.fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
-    async def answer(self, poll_id: int, user_id: int, option_ids: list[int]) -> None:
-        """Store an answer; an empty one (the vote retracted) deletes it."""
+    async def answer(self, telegram_poll_id: str, user_id: int, option_ids: list[int]) -> None:
+        """Store an answer to one person's poll; an empty one (the vote taken back) deletes it."""
         if not option_ids:
             await self.db.conn.execute(
-                "DELETE FROM session_poll_answers WHERE poll_id = ? AND user_id = ?",
-                (poll_id, user_id),
+                "DELETE FROM session_poll_answers WHERE telegram_poll_id = ? AND user_id = ?",
+                (telegram_poll_id, user_id),
             )
             return
         await self.db.conn.execute(
-            """INSERT INTO session_poll_answers (poll_id, user_id, option_ids, answered_at)
+            """INSERT INTO session_poll_answers (telegram_poll_id, user_id, option_ids,
+                                                answered_at)
                VALUES (?, ?, ?, ?)
-               ON CONFLICT (poll_id, user_id) DO UPDATE SET
-                 option_ids = excluded.option_ids, answered_at = excluded.answered_at""",
-            (poll_id, user_id, json.dumps(option_ids), utcnow_iso()),
+               ON CONFLICT (telegram_poll_id) DO UPDATE SET
+                 option_ids = excluded.option_ids, answered_at = excluded.answered_at
+               WHERE session_poll_answers.user_id = excluded.user_id""",
+            (telegram_poll_id, user_id, json.dumps(option_ids), utcnow_iso()),
         )
 
     async def counts(self, poll_id: int, options: int) -> tuple[list[int], int]:
-        """Votes per option and the number of people who answered."""
-        sql = "SELECT option_ids FROM session_poll_answers WHERE poll_id = ?"
+        """Votes per option and the number of people who answered (each person's answer to
+        their own poll)."""
+        sql = """SELECT a.option_ids FROM session_poll_answers a
+                 JOIN session_poll_messages m ON m.telegram_poll_id = a.telegram_poll_id
+                                             AND m.user_id = a.user_id
+                 WHERE m.poll_id = ?"""
         counts = [0] * options
         people = 0
         async with self.db.conn.execute(sql, (poll_id,)) as cur:
@@ -132,8 +138,10 @@ class PollRepo:
         return int(row[0]) if row else 0
 
     async def answers_of_user(self, user_id: int) -> list[dict[str, object]]:
-        sql = """SELECT a.poll_id, p.session_id, p.question, a.option_ids, a.answered_at
-                 FROM session_poll_answers a JOIN session_polls p ON p.id = a.poll_id
+        sql = """SELECT m.poll_id, p.session_id, p.question, a.option_ids, a.answered_at
+                 FROM session_poll_answers a
+                 LEFT JOIN session_poll_messages m ON m.telegram_poll_id = a.telegram_poll_id
+                 LEFT JOIN session_polls p ON p.id = m.poll_id
                  WHERE a.user_id = ? ORDER BY a.answered_at"""
         async with self.db.conn.execute(sql, (user_id,)) as cur:
             return [

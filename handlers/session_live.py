@@ -22,7 +22,7 @@ from aiogram.types import (
 
 from bot import deeplinks
 from bot.clock import Clock
-from bot.i18n import _, fmt_datetime
+from bot.i18n import _, fmt_datetime, ngettext
 from bot.keyboards.common import main_menu
 from bot.keyboards.session_live import (
     AskCb,
@@ -435,9 +435,11 @@ async def poll_confirmed(
     options = [str(o) for o in data.get("options", [])]
     poll_id, count = await session_polls.start(session, str(data["question"]), options, user.id)
     await message.edit_text(
-        _("📊 The poll is on its way to {count} people. The results below update live.").format(
-            count=count
-        )
+        ngettext(
+            "📊 The poll is on its way to {count} person. The results below update live.",
+            "📊 The poll is on its way to {count} people. The results below update live.",
+            count,
+        ).format(count=count)
     )
     await send_view(message, session_questions, user, "poll", str(poll_id), locale)
 
@@ -481,7 +483,7 @@ async def poll_answered(poll_answer: PollAnswer, session_polls: PollService) -> 
         poll_answer.poll_id, poll_answer.user.id, list(poll_answer.option_ids)
     )
     if not counted:
-        logger.info("Poll answer for an unknown poll %s", poll_answer.poll_id)
+        logger.info("Answer to poll %s kept until its sending is recorded", poll_answer.poll_id)
 
 
 # ---------------------------------------------------------------- ratings

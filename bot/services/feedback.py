@@ -154,10 +154,9 @@ class FeedbackService:
         }
         upcoming = [s.end_at for s in program.sessions if not s.cancelled and s.end_at > now]
         if upcoming:
-            # On time at the next end rather than up to a tick late.
-            soonest = min(upcoming)
-            if (soonest - now).total_seconds() < TICK_SECONDS * 3:
-                self.scheduler.at("feedback-next", soonest, self.tick)
+            # On time at the next end rather than up to a tick late (the job follows the
+            # clock when it jumps).
+            self.scheduler.at("feedback-next", min(upcoming), self.tick)
         if not ended:
             return 0
         targets = await self.db.feedback.askable(sorted(ended))

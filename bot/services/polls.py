@@ -154,14 +154,14 @@ class PollService:
         self.questions.mark(delivery.ref, "poll")
 
     async def on_answer(self, telegram_poll_id: str, user_id: int, option_ids: list[int]) -> bool:
-        """A poll-answer update; False if the poll is not one of ours or not this person's."""
-        found = await self.db.polls.by_telegram_id(telegram_poll_id)
-        if found is None or found[1] != user_id:
-            return False
-        poll_id = found[0]
+        """A poll-answer update (only the bot's own polls produce them). Stored even when the
+        engine has not yet recorded whose poll it is; False if it is not known yet."""
         async with self.db.transaction():
-            await self.db.polls.answer(poll_id, user_id, option_ids)
-        self.questions.mark(str(poll_id), "poll")
+            await self.db.polls.answer(telegram_poll_id, user_id, option_ids)
+            found = await self.db.polls.by_telegram_id(telegram_poll_id)
+        if found is None:
+            return False
+        self.questions.mark(str(found[0]), "poll")
         return True
 
     async def results(self, poll: Poll) -> tuple[list[int], int, int]:

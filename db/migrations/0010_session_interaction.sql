@@ -83,12 +83,13 @@ CREATE TABLE session_poll_messages (
 );
 CREATE INDEX session_poll_messages_user ON session_poll_messages (user_id);
 
+-- Keyed by Telegram's poll id: an answer may come before the engine has recorded whose
+-- poll it is (the person answers the moment it arrives); the join counts it once it has.
 CREATE TABLE session_poll_answers (
-    poll_id     INTEGER NOT NULL REFERENCES session_polls (id) ON DELETE CASCADE,
+    telegram_poll_id TEXT PRIMARY KEY,
     user_id     INTEGER NOT NULL,
     option_ids  TEXT    NOT NULL,             -- JSON list of option indexes
-    answered_at TEXT    NOT NULL,
-    PRIMARY KEY (poll_id, user_id)
+    answered_at TEXT    NOT NULL
 );
 CREATE INDEX session_poll_answers_user ON session_poll_answers (user_id);
 

@@ -39,7 +39,7 @@ def service(app: App) -> QuestionService:
 async def test_ask_vote_moderate(fake: FakeTelegram, live_app: App) -> None:
     owner = await join(fake, OWNER_ID, "Olga")
     ann = await join(fake, 7501, "Ann")
-    bob = await join(fake, 7502, "Bob", "en")
+    bob = await join(fake, 7502, "Bob", "ru")
     carl = await join(fake, 7503, "Carl")
 
     card = await open_card(ann)
@@ -49,7 +49,7 @@ async def test_ask_vote_moderate(fake: FakeTelegram, live_app: App) -> None:
     done = await ask(ann, "How will <twin> cities share buses?")
     assert "is sent" in done.text
     done = await ask(bob, "Когда следующий форум?", anonymous=True)
-    assert "is sent" in done.text
+    assert "отправлен" in done.text
     held = await ask(carl, "See www.example.org for my idea")
     assert "link" in held.text
     # One a minute: Carl's next question waits.
@@ -65,14 +65,14 @@ async def test_ask_vote_moderate(fake: FakeTelegram, live_app: App) -> None:
     listing = await bob.wait_message(lambda m: "👍" in m.text)
     assert "&lt;twin&gt;" not in listing.text and "<twin>" in listing.text
     assert "example.org" not in listing.text
-    assert "anonymous" in listing.text  # Bob's own question, anonymous
+    assert "анонимно" in listing.text  # Bob's own question, anonymous
     votes = vote_data(listing)
     assert len(votes) == 3
     ann_vote = votes["👍 1"]
     await bob.press("👍 1", message=listing)
-    assert "counted" in (await bob.wait_callback_answer())["text"]
+    assert "учтён" in (await bob.wait_callback_answer())["text"]
     await bob.press_data(ann_vote, listing.message_id)
-    assert "already" in (await bob.wait_callback_answer())["text"]
+    assert "уже" in (await bob.wait_callback_answer())["text"]
     assert rows(live_app, "SELECT count(*) FROM session_question_votes") == [(1,)]
 
     # Carl and Ann vote for Carl's second question: it goes first after two votes.
