@@ -15,7 +15,7 @@ from db.fsm import FsmRepo
 from db.programs import DraftRepo, EditRepo, ProgramRepo
 from db.questions import QuestionRepo
 from db.registrations import RegistrationRepo
-from db.session_extras import FeedbackRepo, MaterialRepo, PollRepo
+from db.session_extras import FeedbackRepo, MaterialRepo, PollRepo, SurveyRepo
 from db.session_questions import SessionQuestionRepo
 from db.team import InviteRepo
 from db.users import UserRepo
@@ -45,6 +45,7 @@ class Database:
         self.polls = PollRepo(connection)
         self.feedback = FeedbackRepo(connection)
         self.materials = MaterialRepo(connection)
+        self.survey = SurveyRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -68,6 +69,7 @@ class Database:
         await self.polls.delete_user(user_id)
         await self.feedback.delete_user(user_id)
         await self.materials.forget_adder(user_id)
+        await self.survey.delete_user(user_id)
         await self.users.delete(user_id)
 
     async def scrub(self) -> None:
@@ -90,6 +92,9 @@ class Database:
         found["question_votes"] = await self.session_questions.votes_of_user(user_id)
         found["poll_answers"] = await self.polls.answers_of_user(user_id)
         found["ratings"] = [dataclasses.asdict(r) for r in await self.feedback.of_user(user_id)]
+        found["survey"] = [
+            {"question": q, "answer": a} for q, a in (await self.survey.of_user(user_id)).items()
+        ]
         found["feedback_off"] = [{"off": True}] if await self.feedback.is_off(user_id) else []
         return found
 

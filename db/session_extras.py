@@ -296,3 +296,43 @@ class MaterialRepo:
         await self.db.conn.execute(
             "UPDATE materials SET added_by = NULL WHERE added_by = ?", (user_id,)
         )
+
+
+class SurveyRepo:
+    """Answers to the end-of-forum survey, by the question's id."""
+
+    def __init__(self, db: Connection) -> None:
+        self.db = db
+
+    async def answer(self, user_id: int, question_id: str, answer: str) -> None:
+        await self.db.conn.execute(
+            """INSERT INTO survey_answers (user_id, question_id, answer, answered_at)
+               VALUES (?, ?, ?, ?)
+               ON CONFLICT (user_id, question_id) DO UPDATE SET
+                 answer = excluded.answer, answered_at = excluded.answered_at""",
+            (user_id, question_id, answer, utcnow_iso()),
+        )
+
+    async def of_user(self, user_id: int) -> dict[str, str]:
+        sql = "SELECT question_id, answer FROM survey_answers WHERE user_id = ?"
+        async with self.db.conn.execute(sql, (user_id,)) as cur:
+            return {str(r[0]): str(r[1]) for r in await cur.fetchall()}
+
+    async def all(self) -> list[tuple[str, str, str]]:
+        """(question id, answer, when), without who: for the organizers."""
+        sql = """SELECT question_id, answer, answered_at FROM survey_answers
+                 ORDER BY question_id, answered_at"""
+        async with self.db.conn.execute(sql) as cur:
+            return [(str(r[0]), str(r[1]), str(r[2])) for r in await cur.fetchall()]
+
+    async def invitees(self) -> list[int]:
+        """People who saved a session, have not blocked the bot nor turned feedback off."""
+        sql = """SELECT DISTINCT a.user_id FROM agenda a JOIN users u ON u.id = a.user_id
+                 WHERE u.blocked_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM feedback_off f WHERE f.user_id = a.user_id)
+                 ORDER BY a.user_id"""
+        async with self.db.conn.execute(sql) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
+
+    async def delete_user(self, user_id: int) -> None:
+        await self.db.conn.execute("DELETE FROM survey_answers WHERE user_id = ?", (user_id,))

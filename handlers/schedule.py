@@ -158,7 +158,7 @@ async def send_card(
     clock: Clock,
 ) -> None:
     saved = await db.agenda.has(user.id, session.id)
-    live = await live_card_rows(db, clock.now(), session, user)
+    live = await live_card_rows(db, program, clock.now(), session, user)
     await message.answer(
         session_card(program, session, locale),
         reply_markup=card_keyboard(program, session, saved, back, user.is_organizer, live),
@@ -279,7 +279,7 @@ async def toggle_agenda(
         else _("Removed from your agenda.")
     )
     if was != add:  # the keyboard changes only if the state did
-        live = await live_card_rows(db, clock.now(), session, user)
+        live = await live_card_rows(db, program, clock.now(), session, user)
         await message.edit_reply_markup(
             reply_markup=card_keyboard(program, session, add, back, user.is_organizer, live)
         )

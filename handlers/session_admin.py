@@ -13,6 +13,7 @@ from bot.keyboards.session_live import FeedbackAdminCb, feedback_admin_keyboard
 from bot.services.audit import audit
 from bot.services.feedback import averages, comments_csv
 from bot.services.program import ProgramService
+from bot.services.survey import answers_csv, summary_lines
 from db import Database
 from db.users import User
 
@@ -25,10 +26,35 @@ async def feedback_command(
     message: Message, programs: ProgramService, db: Database, locale: str
 ) -> None:
     ratings = await db.feedback.all()
+    answers = await db.survey.all()
+    lines = [averages(programs.program, ratings, locale)]
+    lines += summary_lines(programs.program, answers, locale)
+    text = "\n".join(lines)
     await message.answer(
-        averages(programs.program, ratings, locale),
-        reply_markup=feedback_admin_keyboard() if any(r.comment for r in ratings) else None,
+        text,
+        reply_markup=feedback_admin_keyboard(any(r.comment for r in ratings), bool(answers)),
     )
+
+
+@router.callback_query(FeedbackAdminCb.filter(F.action == "survey"))
+async def survey_export(
+    callback: CallbackQuery,
+    programs: ProgramService,
+    db: Database,
+    user: User,
+    clock: Clock,
+    locale: str,
+) -> None:
+    await callback.answer()
+    if not isinstance(callback.message, Message):
+        return
+    answers = await db.survey.all()
+    stamp = clock.now().astimezone(programs.program.forum.tz).strftime("%Y%m%d-%H%M")
+    await callback.message.answer_document(
+        BufferedInputFile(answers_csv(programs.program, answers, locale), f"survey-{stamp}.csv"),
+        caption=_("📥 The survey's answers (CSV, without names)."),
+    )
+    await audit(db, user.id, "session.survey_export", str(len(answers)))
 
 
 @router.callback_query(FeedbackAdminCb.filter(F.action == "csv"))

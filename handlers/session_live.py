@@ -15,7 +15,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
-    InlineKeyboardMarkup,
     Message,
     PollAnswer,
 )
@@ -31,13 +30,14 @@ from bot.keyboards.session_live import (
     PollCb,
     QuestionCb,
     RateCb,
+    SurveyCb,
     ask_keyboard,
     comment_keyboard,
     material_done_keyboard,
     materials_keyboard,
     poll_confirm_keyboard,
 )
-from bot.program.model import Session
+from bot.program.model import ExtraQuestion, Program, QuestionKind, Session
 from bot.services.audit import audit
 from bot.services.feedback import COMMENT_MAX, FeedbackService
 from bot.services.materials import (
@@ -54,7 +54,9 @@ from bot.services.session_questions import (
     QuestionService,
     ask_open,
     can_moderate,
+    program_materials,
 )
+from bot.services.survey import SurveyService, next_question, question_view
 from db import Database
 from db.users import User
 
@@ -73,6 +75,7 @@ class LiveForm(StatesGroup):
     poll_confirm = State()
     material = State()  # files and links for the session (data: session)
     comment = State()  # the comment on a rating (data: session)
+    survey_text = State()  # a text answer to the end-of-forum survey (data: q, its index)
 
 
 def stale() -> str:
@@ -129,7 +132,7 @@ async def live_button(
         await send_view(message, session_questions, user, "list", session.id, locale)
     elif action == "mat":
         await callback.answer()
-        await send_materials(message, session, db, locale)
+        await send_materials(message, programs.program, session, db, locale)
     elif action in ("mod", "poll", "addm", "inv"):
         if not await can_moderate(db, user, session.id):
             logger.warning("User %s pressed %r without moderating", user.id, callback.data)
@@ -559,11 +562,14 @@ async def comment_written(
 # ---------------------------------------------------------------- materials
 
 
-async def send_materials(message: Message, session: Session, db: Database, locale: str) -> None:
+async def send_materials(
+    message: Message, program: Program, session: Session, db: Database, locale: str
+) -> None:
     materials = await db.materials.of(session.id, session.section)
     files = [(m.id, material_label(m, locale)) for m in materials if m.kind == "file"]
+    linked = program_materials(program, session)
     await message.answer(
-        materials_text(session, materials, locale),
+        materials_text(session, materials, locale, linked),
         reply_markup=materials_keyboard(session.id, files),
     )
 
@@ -656,4 +662,105 @@ async def material_other(message: Message) -> None:
     await message.answer(_("Send a file, or a link as «https://…» or «Title — https://…»."))
 
 
-__all__ = ["InlineKeyboardMarkup", "router"]
+# ---------------------------------------------------------------- the end-of-forum survey
+
+
+async def show_question(
+    message: Message,
+    survey: tuple[ExtraQuestion, ...],
+    index: int,
+    locale: str,
+    state: FSMContext,
+) -> None:
+    text, markup = question_view(survey, index, locale)
+    if survey[index].kind is QuestionKind.TEXT:
+        await state.set_state(LiveForm.survey_text)
+        await state.update_data(q=index)
+    elif await state.get_state() == LiveForm.survey_text.state:
+        await state.clear()
+    await message.answer(text, reply_markup=markup)
+
+
+async def survey_next(
+    message: Message,
+    survey: tuple[ExtraQuestion, ...],
+    db: Database,
+    user: User,
+    locale: str,
+    state: FSMContext,
+    after: int,
+) -> None:
+    index = next_question(survey, await db.survey.of_user(user.id), after)
+    if index is None:
+        if await state.get_state() == LiveForm.survey_text.state:
+            await state.clear()
+        await message.answer(_("✅ Thank you! Your answers are saved."))
+        return
+    await show_question(message, survey, index, locale, state)
+
+
+@router.callback_query(SurveyCb.filter())
+async def survey_button(
+    callback: CallbackQuery,
+    callback_data: SurveyCb,
+    programs: ProgramService,
+    db: Database,
+    user: User,
+    locale: str,
+    state: FSMContext,
+    session_survey: SurveyService,
+) -> None:
+    survey = programs.program.survey
+    message = callback.message if isinstance(callback.message, Message) else None
+    action, index = callback_data.action, callback_data.q
+    if not survey or message is None or action not in ("start", "ans", "skip"):
+        await callback.answer(stale(), show_alert=True)
+        return
+    if action == "start":
+        if next_question(survey, await db.survey.of_user(user.id)) is None:
+            await callback.answer(_("You have answered the survey. Thank you!"), show_alert=True)
+            return
+        await callback.answer()
+        await survey_next(message, survey, db, user, locale, state, -1)
+        return
+    if not 0 <= index < len(survey):
+        await callback.answer(stale(), show_alert=True)
+        return
+    question = survey[index]
+    if action == "skip" and question.required:
+        await callback.answer(_("This question needs an answer."), show_alert=True)
+        return
+    if action == "ans" and not await session_survey.answer(user.id, question, callback_data.value):
+        await callback.answer(stale(), show_alert=True)
+        return
+    await callback.answer()
+    await survey_next(message, survey, db, user, locale, state, index)
+
+
+@router.message(LiveForm.survey_text, TEXT)
+async def survey_text(
+    message: Message,
+    programs: ProgramService,
+    db: Database,
+    user: User,
+    locale: str,
+    state: FSMContext,
+    session_survey: SurveyService,
+) -> None:
+    survey = programs.program.survey
+    index = int((await state.get_data()).get("q", -1))
+    if not 0 <= index < len(survey) or survey[index].kind is not QuestionKind.TEXT:
+        await state.clear()
+        await message.answer(_("The survey has changed meanwhile. Open it again from its message."))
+        return
+    question = survey[index]
+    text = (message.text or "").strip()
+    if len(text) > question.max_length:
+        await message.answer(
+            _("The answer is {length} characters long; the limit is {limit}.").format(
+                length=len(text), limit=question.max_length
+            )
+        )
+        return
+    await session_survey.answer(user.id, question, text)
+    await survey_next(message, survey, db, user, locale, state, index)

@@ -59,7 +59,7 @@ class MaterialCb(CallbackData, prefix="sm"):
 
 
 class FeedbackAdminCb(CallbackData, prefix="of"):
-    """Organizers' feedback: csv (comments export)."""
+    """Organizers' feedback: csv (comments export), survey (the survey's answers)."""
 
     action: str
 
@@ -264,12 +264,71 @@ def material_done_keyboard(session_id: str) -> InlineKeyboardMarkup:
     return b.as_markup()
 
 
-def feedback_admin_keyboard() -> InlineKeyboardMarkup:
+def feedback_admin_keyboard(comments: bool, survey: bool) -> InlineKeyboardMarkup | None:
+    b = InlineKeyboardBuilder()
+    if comments:
+        b.row(
+            InlineKeyboardButton(
+                text=_("📥 Export comments (CSV)"),
+                callback_data=FeedbackAdminCb(action="csv").pack(),
+            )
+        )
+    if survey:
+        b.row(
+            InlineKeyboardButton(
+                text=_("📥 Export the survey (CSV)"),
+                callback_data=FeedbackAdminCb(action="survey").pack(),
+            )
+        )
+    markup = b.as_markup()
+    return markup if markup.inline_keyboard else None
+
+
+class SurveyCb(CallbackData, prefix="sv"):
+    """The end-of-forum survey: start, ans (question index, value: an option id, yes, no),
+    skip (question index)."""
+
+    action: str
+    q: int = 0
+    value: str = ""
+
+
+def survey_invite_keyboard() -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(
         InlineKeyboardButton(
-            text=_("📥 Export comments (CSV)"),
-            callback_data=FeedbackAdminCb(action="csv").pack(),
+            text=_("📝 Answer the survey"), callback_data=SurveyCb(action="start").pack()
         )
     )
     return b.as_markup()
+
+
+def survey_question_keyboard(
+    index: int, kind: str, options: Sequence[tuple[str, str]], required: bool
+) -> InlineKeyboardMarkup | None:
+    """options: (option id, label) of a choice question."""
+    b = InlineKeyboardBuilder()
+    for option_id, label in options:
+        b.row(
+            InlineKeyboardButton(
+                text=label[:60],
+                callback_data=SurveyCb(action="ans", q=index, value=option_id).pack(),
+            )
+        )
+    if kind == "yes_no":
+        b.row(
+            InlineKeyboardButton(
+                text=_("Yes"), callback_data=SurveyCb(action="ans", q=index, value="yes").pack()
+            ),
+            InlineKeyboardButton(
+                text=_("No"), callback_data=SurveyCb(action="ans", q=index, value="no").pack()
+            ),
+        )
+    if not required:
+        b.row(
+            InlineKeyboardButton(
+                text=_("Skip ▶"), callback_data=SurveyCb(action="skip", q=index).pack()
+            )
+        )
+    markup = b.as_markup()
+    return markup if markup.inline_keyboard else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,7 +14,7 @@ from babel.numbers import format_decimal
 from bot.clock import Clock
 from bot.i18n import _
 from bot.keyboards.links import session_link
-from bot.program.model import Session
+from bot.program.model import ProgramMaterial, Session
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Payload, text_payload
 from bot.services.schedule_view import cut
@@ -49,14 +50,25 @@ def material_label(material: Material, locale: str) -> str:
     return f"📄 {cut(material.title, 48)}" + (f" ({size})" if size else "")
 
 
-def materials_text(session: Session, materials: list[Material], locale: str) -> str:
+def materials_text(
+    session: Session,
+    materials: list[Material],
+    locale: str,
+    linked: Sequence[ProgramMaterial] = (),
+) -> str:
+    """The bot's materials, then the programme file's links (`linked`)."""
     lines = [
         _("📎 <b>Materials</b>"),
         f"<i>{escape(cut(session.title.get(locale), 150))}</i>",
         "",
     ]
-    if not materials:
+    if not materials and not linked:
         lines.append(_("No materials yet."))
+    for link in linked:
+        where = " " + _("(section)") if link.section else ""
+        lines.append(
+            f'🔗 <a href="{escape(link.url)}">{escape(cut(link.title.get(locale), 150))}</a>{where}'
+        )
     for m in materials:
         where = " " + _("(section)") if m.section_id else ""
         if m.kind == "link":

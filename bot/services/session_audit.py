@@ -23,6 +23,7 @@ def describe_session_action(action: str, details: str, subject: str) -> str | No
         "session.poll_export": _("exported the results of poll {ref} ({session})"),
         "session.material": _("attached material {ref} to {session}"),
         "session.feedback_export": _("exported the comments on the sessions"),
+        "session.survey_export": _("exported the survey's answers"),
     }
     if action == "session.invite":
         return _("created a speaker's invite link for {session}").format(session=escape(details))

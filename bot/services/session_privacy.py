@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.i18n import _, ngettext
-from bot.program.model import Program
+from bot.program.model import Program, QuestionKind
 from bot.services.schedule_view import cut
 from db import Database
 
@@ -64,6 +64,22 @@ async def session_data_blocks(
             if r.comment:
                 line += f" — «{escape(cut(r.comment, 200))}»"
             lines.append(line)
+        blocks.append(lines)
+    survey = await db.survey.of_user(user_id)
+    if survey:
+        questions = {q.id: q for q in program.survey}
+        lines = [_("<b>Your survey answers</b>")]
+        for question_id, answer in survey.items():
+            question = questions.get(question_id)
+            shown = answer
+            if question is not None:
+                option = next((o for o in question.options if o.id == answer), None)
+                if option is not None:
+                    shown = option.label.get(locale)
+                elif question.kind is QuestionKind.YES_NO:
+                    shown = _("yes") if answer == "yes" else _("no")
+            title = question.text.get(locale) if question else question_id
+            lines.append(f"• {escape(cut(title, 100))}: «{escape(cut(shown, 200))}»")
         blocks.append(lines)
     if await db.feedback.is_off(user_id):
         blocks.append([_("Feedback requests after sessions: off")])

@@ -23,7 +23,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.clock import Clock
 from bot.i18n import _, ngettext
 from bot.keyboards.session_live import moderator_keyboard, question_list_keyboard
-from bot.program.model import Session
+from bot.program.model import Program, ProgramMaterial, Session
 from bot.scheduler import Scheduler
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Priority, text_payload
@@ -370,12 +370,23 @@ class QuestionService:
 
 
 async def live_card_rows(
-    db: Database, now: datetime, session: Session, user: User
+    db: Database, program: Program, now: datetime, session: Session, user: User
 ) -> list[list[InlineKeyboardButton]]:
     """The rows a session card gets: ask and the questions during the session, the
-    materials, and the moderator view for its moderators."""
+    materials (attached in the bot and given in the programme file), and the moderator view
+    for its moderators."""
     from bot.keyboards.session_live import card_rows
 
-    materials = await db.materials.of(session.id, session.section)
+    count = len(await db.materials.of(session.id, session.section))
+    count += len(program_materials(program, session))
     moderator = await can_moderate(db, user, session.id)
-    return card_rows(session.id, ask_open(session, now), moderator, len(materials))
+    return card_rows(session.id, ask_open(session, now), moderator, count)
+
+
+def program_materials(program: Program, session: Session) -> list[ProgramMaterial]:
+    """The programme file's links for the session and for its section."""
+    return [
+        m
+        for m in program.materials
+        if m.session == session.id or (m.section is not None and m.section == session.section)
+    ]

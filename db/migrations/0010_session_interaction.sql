@@ -125,3 +125,13 @@ CREATE TABLE materials (
 );
 CREATE INDEX materials_session ON materials (session_id);
 CREATE INDEX materials_section ON materials (section_id);
+
+-- Answers to the end-of-forum survey (questions from the program file), codes not labels:
+-- a choice's option number, yes / no, or the text typed.
+CREATE TABLE survey_answers (
+    user_id     INTEGER NOT NULL,
+    question_id TEXT    NOT NULL,
+    answer      TEXT    NOT NULL,
+    answered_at TEXT    NOT NULL,
+    PRIMARY KEY (user_id, question_id)
+);

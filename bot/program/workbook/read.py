@@ -258,6 +258,9 @@ def collect(book: Any, filename: str) -> dict[str, Table]:
     problems: list[ProgramError] = []
     for sheet in SHEETS:
         ws = by_name.get(sheet.name.casefold())
+        if ws is None and sheet.optional:
+            tables[sheet.name] = Table(sheet, sheet.name, list(sheet.headers()))
+            continue
         if ws is None:
             problems.append(
                 ProgramError(
@@ -666,6 +669,9 @@ class Builder:
             sheet = self.tables[name].sheet
             put(sheet.part, sequence([n for _, n, _ in self.rows(name)]))
         put("registration", self.registration())
+        for name in ("Materials", "Survey"):
+            sheet = self.tables[name].sheet
+            put(sheet.part, sequence([n for _, n, _ in self.rows(name)]))
         return MappingNode(MAP_TAG, top, start_mark=mark)
 
     def registration(self) -> MappingNode | None:

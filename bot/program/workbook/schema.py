@@ -81,6 +81,7 @@ class Sheet:
     columns: tuple[Column, ...]
     single: bool = False  # one row only: forum, registration
     parent: str = ""  # halls: "venue", options: "question" (the column naming the parent)
+    optional: bool = False  # added later: a workbook made before it may lack the sheet
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -261,6 +262,30 @@ OPTIONS = Sheet(
     ),
     parent="question",
 )
+MATERIALS = Sheet(
+    "Materials",
+    "materials",
+    (
+        Column("session", ref="Sessions", width=16),
+        Column("section", ref="Sections", width=16),
+        Column("title", Kind.TEXT, True),
+        Column("url", required=True, width=32),
+    ),
+    optional=True,
+)
+SURVEY = Sheet(
+    "Survey",
+    "survey",
+    (
+        _id(),
+        Column("text", Kind.TEXT, True),
+        _choice("kind", QuestionKind, required=True),
+        _yes_no("required"),
+        Column("options", Kind.TEXTS),
+        Column("max_length", Kind.INT),
+    ),
+    optional=True,
+)
 
 SHEETS: tuple[Sheet, ...] = (
     FORUM,
@@ -274,6 +299,8 @@ SHEETS: tuple[Sheet, ...] = (
     REGISTRATION,
     QUESTIONS,
     OPTIONS,
+    MATERIALS,
+    SURVEY,
 )
 INSTRUCTIONS_SHEET = "Instructions"
 
@@ -315,6 +342,12 @@ INSTRUCTIONS: tuple[str, ...] = (
         "Formulas are not calculated by the bot: it reads the value that Excel or LibreOffice "
         "saved with the file. Check the file with “forum-bot check FILE.xlsx” or send it to the "
         "bot: every error names its cell, for example Sessions!D5."
+    ),
+    N_(
+        "Materials: links (presentations, recordings, documents) for a session or a section: "
+        "fill in the session or the section column, not both. Survey: the short survey "
+        "people are asked at the end of the forum; a choice question lists its options in one "
+        "cell per language, separated by ;."
     ),
     N_("Session kinds (the kind column):"),
 )

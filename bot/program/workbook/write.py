@@ -58,6 +58,8 @@ def sheet_rows(doc: Document) -> dict[str, list[Document]]:
         "Registration": [_without(registration, "extra_questions")] if registration else [],
         "Questions": [_without(q, "options") for q in questions],
         "Options": [{"question": q["id"], **o} for q in questions for o in q.get("options", [])],
+        "Materials": doc.get("materials", []),
+        "Survey": doc.get("survey", []),
     }
 
 
