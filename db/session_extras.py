@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from db.base import Connection, utcnow_iso
@@ -21,6 +21,8 @@ class Poll:
     options: tuple[str, ...]
     created_by: int | None
     created_at: str
+    # Every language it was given in: language ("" unmarked) -> (question, options).
+    versions: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,8 @@ class Material:
 
 def _poll(row: object) -> Poll:
     r = tuple(row)  # type: ignore[call-overload]
-    return Poll(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5])
+    versions = {k: (v[0], list(v[1])) for k, v in json.loads(r[6] or "{}").items()}
+    return Poll(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], versions)
 
 
 class PollRepo:
@@ -56,15 +59,22 @@ class PollRepo:
         self.db = db
 
     async def create(
-        self, session_id: str, question: str, options: list[str], created_by: int
+        self,
+        session_id: str,
+        question: str,
+        options: list[str],
+        created_by: int,
+        versions: dict[str, tuple[str, list[str]]] | None = None,
     ) -> int:
         async with self.db.conn.execute(
-            """INSERT INTO session_polls (session_id, question, options, created_by, created_at)
-               VALUES (?, ?, ?, ?, ?) RETURNING id""",
+            """INSERT INTO session_polls (session_id, question, options, versions, created_by,
+                                          created_at)
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
             (
                 session_id,
                 question,
                 json.dumps(options, ensure_ascii=False),
+                json.dumps(versions or {}, ensure_ascii=False),
                 created_by,
                 utcnow_iso(),
             ),
@@ -74,7 +84,7 @@ class PollRepo:
         return int(row[0])
 
     async def get(self, poll_id: int) -> Poll | None:
-        sql = """SELECT id, session_id, question, options, created_by, created_at
+        sql = """SELECT id, session_id, question, options, created_by, created_at, versions
                  FROM session_polls WHERE id = ?"""
         async with self.db.conn.execute(sql, (poll_id,)) as cur:
             row = await cur.fetchone()

@@ -148,7 +148,9 @@ async def live_button(
                 _(
                     "📊 New poll for «{title}». Send the question on the first line and 2 to 10 "
                     "options, one per line under it. It goes to the people who saved the "
-                    "session or follow its section, as a Telegram poll."
+                    "session or follow its section, as a Telegram poll. In several languages: "
+                    "start each version with [ru], [be] or [en] before its question; each "
+                    "person gets theirs."
                 ).format(title=escape(cut(session.title.get(locale), 150)))
             )
         elif action == "addm":
@@ -390,11 +392,10 @@ async def poll_written(
         await state.clear()
         await message.answer(not_moderator())
         return
-    parsed = parse_poll(message.text or "")
-    if isinstance(parsed, str):
-        await message.answer(poll_error(parsed))
+    versions = parse_poll(message.text or "")
+    if isinstance(versions, str):
+        await message.answer(poll_error(versions))
         return
-    question, options = parsed
     count = len(await session_polls.audience(session))
     if not count:
         await state.clear()
@@ -403,9 +404,12 @@ async def poll_written(
         )
         return
     await state.set_state(LiveForm.poll_confirm)
-    await state.update_data(question=question, options=options)
-    lines = [f"📊 <b>{escape(question)}</b>", *(f"• {escape(o)}" for o in options)]
-    await message.answer("\n".join(lines), reply_markup=poll_confirm_keyboard(count))
+    await state.update_data(versions=versions)
+    lines: list[str] = []
+    for language, (question, options) in versions.items():
+        mark = f"[{language}] " if language else ""
+        lines += ["", f"📊 {mark}<b>{escape(question)}</b>", *(f"• {escape(o)}" for o in options)]
+    await message.answer("\n".join(lines[1:]), reply_markup=poll_confirm_keyboard(count))
 
 
 @router.callback_query(PollCb.filter(F.action.in_({"go", "cancel"})))
@@ -435,8 +439,14 @@ async def poll_confirmed(
         await message.edit_text(_("The poll was not sent."))
         return
     await callback.answer()
-    options = [str(o) for o in data.get("options", [])]
-    poll_id, count = await session_polls.start(session, str(data["question"]), options, user.id)
+    versions = {
+        str(language): (str(question), [str(o) for o in options])
+        for language, (question, options) in dict(data.get("versions") or {}).items()
+    }
+    if not versions:
+        await message.edit_text(_("The poll was not sent."))
+        return
+    poll_id, count = await session_polls.start(session, versions, user.id)
     await message.edit_text(
         ngettext(
             "📊 The poll is on its way to {count} person. The results below update live.",

@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.i18n import _, ngettext
 from bot.keyboards.session_live import poll_results_keyboard
-from bot.program.model import Program, Session
+from bot.program.model import LANGUAGES, Program, Session
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Payload, Priority
 from bot.services.program import ProgramService
@@ -31,11 +32,49 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 10
 BAR = 10  # characters of a result bar
 
 
-def parse_poll(text: str) -> tuple[str, list[str]] | str:
-    """The first line is the question, each further line an option. Returns (question,
-    options), or an error code: question (empty or longer than 300), few, many, long
-    (an option over 100), same (two equal options)."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+# "[ru] Question?" starts the Russian version of a poll given in several languages.
+LANGUAGE_MARK = re.compile(r"^\[(" + "|".join(LANGUAGES) + r")\]\s*(.*)$", re.IGNORECASE)
+
+# A poll in one or more languages: language ("" when not marked) -> (question, options).
+Versions = dict[str, tuple[str, list[str]]]
+
+
+def parse_poll(text: str) -> Versions | str:
+    """A poll typed by a moderator: the question on the first line, each further line an
+    option; in several languages, each version starts with its language's mark ("[ru]",
+    "[be]", "[en]") before the question, and all have as many options. Returns the versions,
+    or an error code: question, few, many, long, same (see `poll_error`), twice (a language
+    given twice), mismatch (versions with different numbers of options)."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in text.strip().splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        mark = LANGUAGE_MARK.match(line)
+        if mark is not None:
+            blocks.append((mark[1].lower(), [mark[2].strip()] if mark[2].strip() else []))
+        elif blocks:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append(("", [line]))
+    if not blocks:
+        return "question"
+    if blocks[0][0] == "" and len(blocks) > 1:
+        return "question"  # text before the first language mark
+    versions: Versions = {}
+    for language, lines in blocks:
+        if language in versions:
+            return "twice"
+        parsed = parse_version(lines)
+        if isinstance(parsed, str):
+            return parsed
+        versions[language] = parsed
+    if len({len(options) for _q, options in versions.values()}) != 1:
+        return "mismatch"
+    return versions
+
+
+def parse_version(lines: list[str]) -> tuple[str, list[str]] | str:
     if not lines or len(lines[0]) > QUESTION_MAX:
         return "question"
     question, options = lines[0], lines[1:]
@@ -57,21 +96,32 @@ def poll_error(code: str) -> str:
         "many": _("A poll can have at most 10 options."),
         "long": _("Each option can be at most 100 characters."),
         "same": _("Two options are the same."),
+        "twice": _("A language is given twice."),
+        "mismatch": _("Each language's version needs the same options, in the same order."),
     }.get(code, _("This poll cannot be sent."))
+
+
+def version_for(versions: Versions, locale: str, default: str) -> tuple[str, list[str]]:
+    """The reader's language, else the forum's, else the first given."""
+    found = versions.get(locale) or versions.get(default)
+    return found if found is not None else next(iter(versions.values()))
 
 
 def results_view(
     poll: Poll, session: Session | None, counts: list[int], people: int, sent: int, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     title = session.title.get(locale) if session else poll.session_id
+    question, options = poll.question, list(poll.options)
+    if poll.versions:  # in the reader's language when the poll was given in it
+        question, options = version_for(poll.versions, locale, "")
     lines = [
         _("📊 <b>Poll results</b> (live)"),
         f"<i>{escape(cut(title, 150))}</i>",
         "",
-        f"<b>{escape(poll.question)}</b>",
+        f"<b>{escape(question)}</b>",
     ]
     top = max(counts) if counts else 0
-    for option, count in zip(poll.options, counts, strict=True):
+    for option, count in zip(options, counts, strict=True):
         share = round(100 * count / people) if people else 0
         bar = "▇" * (round(BAR * count / top) if top else 0)
         lines.append(f"{escape(option)} — {count} ({share}%) {bar}")
@@ -119,21 +169,28 @@ class PollService:
             people |= set(await self.db.agenda.subscribers(session.section))
         return sorted(await self.db.agenda.recipients(people))
 
-    async def start(
-        self, session: Session, question: str, options: list[str], actor: int
-    ) -> tuple[int, int]:
-        """Store the poll and queue it to its audience; (poll id, people queued)."""
+    async def start(self, session: Session, versions: Versions, actor: int) -> tuple[int, int]:
+        """Store the poll and queue it to its audience, each person in their language;
+        (poll id, people queued)."""
         people = await self.audience(session)
         readers = await self.db.agenda.recipients(people)
-        payload: Payload = {"kind": "poll", "question": question, "options": options}
+        default = self.programs.program.forum.default_language
+        question, options = version_for(versions, default, default)
+
+        def payload(locale: str) -> Payload:
+            asked, choices = version_for(versions, locale, default)
+            return {"kind": "poll", "question": asked, "options": choices}
+
         async with self.db.transaction():
-            poll_id = await self.db.polls.create(session.id, question, options, actor)
+            poll_id = await self.db.polls.create(
+                session.id, question, options, actor, versions=versions
+            )
             items = [
                 self.notifier.message(
                     uid,
                     readers.get(uid),
                     "poll",
-                    lambda _locale: dict(payload),
+                    payload,
                     ref=str(poll_id),
                     key=f"poll:{poll_id}:{uid}",
                     priority=Priority.URGENT,

@@ -69,7 +69,8 @@ CREATE TABLE session_polls (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id  TEXT    NOT NULL,
     question    TEXT    NOT NULL,
-    options     TEXT    NOT NULL,             -- JSON list of strings
+    options     TEXT    NOT NULL,             -- JSON list of strings (the forum's language)
+    versions    TEXT    NOT NULL DEFAULT '{}', -- JSON: language -> [question, options]
     created_by  INTEGER,
     created_at  TEXT    NOT NULL
 );

@@ -43,11 +43,12 @@ async def test_poll_reaches_the_right_people_and_counts_answers(
 ) -> None:
     owner = await join(fake, OWNER_ID, "Olga")
     ann = await join(fake, 7601, "Ann")
-    bob = await join(fake, 7602, "Bob")
+    bob = await join(fake, 7602, "Bob", "ru")
     carl = await join(fake, 7603, "Carl")  # saved nothing: no poll
     dina = await join(fake, 7604, "Dina")  # follows section 1, not the plenary's
     await save(ann, "plenary")
-    await save(bob, "plenary")
+    async with live_app.db.transaction():  # Bob reads Russian: saved without the English button
+        await live_app.db.agenda.add(bob.id, "plenary")
     await subscribe(dina, "s1-industry")
     eve = await join(fake, 7605, "Eve")
     await save(eve, "plenary")
@@ -91,6 +92,21 @@ async def test_poll_reaches_the_right_people_and_counts_answers(
     export = await owner.wait_message(lambda m: m.document is not None)
     text = export.document_bytes.decode("utf-8-sig")
     assert "Transport & logistics;1" in text and "Energy;1" in text
+
+    # A poll in several languages: each person gets theirs.
+    await owner.press("New poll", message=mod)
+    await owner.wait_text("2 to 10")
+    await owner.send("[en] Lunch now?\nYes\nLater\n[ru] Обед сейчас?\nДа\nПозже\nНет")
+    assert "same options" in (await owner.wait_message()).text
+    await owner.send("[en] Lunch now?\nYes\nLater\n[ru] Обед сейчас?\nДа\nПозже")
+    confirm = await owner.wait_message(lambda m: bool(m.buttons()))
+    assert "[ru] Обед сейчас?" in confirm.text
+    await owner.press("Send to 2 people", message=confirm)
+    await owner.wait_text("Poll results")
+    second = await ann.wait_message(lambda m: "poll" in m.extra and "Lunch" in str(m.extra))
+    assert [o["text"] for o in second.extra["poll"]["options"]] == ["Yes", "Later"]
+    ru = await bob.wait_message(lambda m: "poll" in m.extra and "Обед" in str(m.extra))
+    assert ru.extra["poll"]["question"] == "Обед сейчас?"
 
     # A participant cannot see or export the results, nor start a poll.
     poll_id = rows(live_app, "SELECT id FROM session_polls")[0][0]
