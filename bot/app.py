@@ -180,6 +180,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         async with db.transaction():
             await db.users.set_owners(settings.admin_ids)
         clock = forum_clock(settings, programs)
+        db.use_clock(clock.now)
         i18n = create_i18n(settings.default_locale)
         scheduler = Scheduler(clock)
         engine = DeliveryEngine(bot, db, clock, budget, settings.per_chat_interval)

@@ -7,10 +7,12 @@ Bot API would; the person's lines become updates fed to the same Dispatcher.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
+import logging
+import re
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,12 +21,16 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile, Update
 
+from bot.clock import Clock
 from bot.errors import SetupError
 from bot.offline import BOT_USER, OfflineSession, plain
 from bot.settings import Settings
 
 DEMO_USER = {"id": 1001, "is_bot": False, "first_name": "Алеся", "language_code": "ru"}
 DEMO_ORGANIZER = {"id": 1000, "is_bot": False, "first_name": "Organizer", "language_code": "ru"}
+
+# Links keep their address in the terminal: "stream (https://...)".
+LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 
 HELP = """Type as a participant would. A number presses that button of the last message.
   /as organizer | /as participant   switch who you are
@@ -43,12 +49,17 @@ class TerminalSession(OfflineSession):
     def observe(self, name: str, params: dict[str, Any], method: TelegramMethod[Any]) -> None:
         if name == "answerCallbackQuery" and params.get("text"):
             print(f"  ⓘ {params['text']}")
+        elif name == "editMessageReplyMarkup":
+            # Only the buttons of a message above changed (e.g. "Add" became "Remove").
+            markup = params.get("reply_markup")
+            print("\n🤖 (buttons changed)" if markup else "\n🤖 (buttons removed)")
+            self.show_markup(markup)
         elif name.startswith(("send", "edit")) or name == "copyMessage":
             self.show(params, method, edited=name.startswith("edit"))
 
     def show(self, params: dict[str, Any], method: TelegramMethod[Any], edited: bool) -> None:
-        text = params.get("text") or params.get("caption") or ""
-        print("\n🤖 " + ("(edited) " if edited else "") + plain(text).replace("\n", "\n   "))
+        text = terminal_text(params.get("text") or params.get("caption") or "")
+        print("\n🤖 " + ("(edited) " if edited else "") + text.replace("\n", "\n   "))
         if "latitude" in params:
             print(f"   📍 {params['latitude']}, {params['longitude']} {params.get('title', '')}")
         for field in ("document", "photo"):
@@ -66,7 +77,8 @@ class TerminalSession(OfflineSession):
         for row in rows:
             cells = []
             for button in row:
-                cells.append(f"[{number}] {button['text']}")
+                url = f" ({button['url']})" if button.get("url") else ""
+                cells.append(f"[{number}] {button['text']}{url}")
                 number += 1
             print("   " + "   ".join(cells))
 
@@ -79,11 +91,22 @@ class TerminalSession(OfflineSession):
         return path
 
 
+def terminal_text(text: str) -> str:
+    """Telegram's HTML as the terminal shows it: plain text, links with their address."""
+
+    def link(match: re.Match[str]) -> str:
+        url, label = html.unescape(match.group(1)), match.group(2)
+        return url if plain(label) == url else f"{label} ({url})"
+
+    return plain(LINK.sub(link, text))
+
+
 class DemoChat:
-    def __init__(self, dp: Dispatcher, bot: Bot, session: TerminalSession) -> None:
+    def __init__(self, dp: Dispatcher, bot: Bot, session: TerminalSession, clock: Clock) -> None:
         self.dp = dp
         self.bot = bot
         self.session = session
+        self.clock = clock
         self.user = dict(DEMO_USER)
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(100000)
@@ -95,7 +118,8 @@ class DemoChat:
     def message(self, **fields: Any) -> dict[str, Any]:
         return {
             "message_id": next(self.message_ids),
-            "date": int(time.time()),
+            # The demo's clock, as for every time the bot shows or stores.
+            "date": int(self.clock.now().timestamp()),
             "chat": {"id": self.user["id"], "type": "private"},
             "from": self.user,
             **fields,
@@ -159,6 +183,18 @@ async def read_lines(script: Path | None) -> AsyncIterator[str]:
         yield line.strip()
 
 
+def log_to_file(path: Path, level: str) -> Path:
+    """The bot's log goes to a file: log lines inside the chat would read as the bot's words."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    return path
+
+
 async def run_demo(settings: Settings, database: Path | None, script: Path | None) -> None:
     from bot.app import create_app
 
@@ -172,17 +208,24 @@ async def run_demo(settings: Settings, database: Path | None, script: Path | Non
             "per_chat_interval": 0.0,
         }
     )
+    log_path = log_to_file(out_dir / "demo.log", settings.log_level)
     session = TerminalSession(out_dir)
     try:
         app = await create_app(demo_settings, session=session)
     except Exception as exc:
         raise SetupError(f"the demo could not start: {exc}") from None
+    session.now = lambda: app.clock.now().timestamp()
     await app.startup()
     forum = app.programs.program.forum
+    now = app.clock.now().astimezone(forum.tz)
     print(f"Offline demo of the forum bot: {forum.title.get('en')} (sample data).")
-    print(f"Files the bot sends are saved in {out_dir}.")
+    print(
+        f"The bot's clock: {now:%Y-%m-%d %H:%M} {forum.timezone}"
+        + (" (CLOCK_START)." if settings.clock_start else "; set CLOCK_START to move it.")
+    )
+    print(f"Files the bot sends are saved in {out_dir}; its log is {log_path}.")
     print(HELP)
-    chat = DemoChat(app.dp, app.bot, session)
+    chat = DemoChat(app.dp, app.bot, session, app.clock)
     try:
         await chat.say("/start")
         async for line in read_lines(script):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import I18n, get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from babel.dates import format_date, format_datetime, format_interval, format_time
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 
 from bot.catalogs import DOMAIN, catalog_dir
 from bot.i18n_markers import N_
@@ -28,7 +30,9 @@ __all__ = [
     "fmt_datetime",
     "fmt_day",
     "fmt_time",
+    "fmt_zone",
     "in_locale",
+    "language_name",
     "locale_for",
     "ngettext",
     "translator",
@@ -55,6 +59,17 @@ def translator(i18n: I18n) -> Callable[[str, str], str]:
     return translate
 
 
+def language_name(code: str, title: bool = False) -> str:
+    """A language's name in the reader's language, from babel's CLDR data: "белорусский" to a
+    Russian reader, "Belarusian" to an English one (a sentence reads wrong with an autonym in
+    it). `title`: capitalized, for a button."""
+    try:
+        name = Locale.parse(get_i18n().current_locale).languages.get(code) or code
+    except (LookupError, ValueError):
+        name = code  # no i18n context (a script) or an unknown locale: the code says enough
+    return name[:1].upper() + name[1:] if title else name
+
+
 def locale_for(chosen: str | None, telegram_code: str | None, default: str) -> str:
     """The chosen language, else Telegram's, mapped onto the languages the bot speaks."""
     if chosen in LANGUAGES:
@@ -67,23 +82,52 @@ def locale_for(chosen: str | None, telegram_code: str | None, default: str) -> s
     return "en" if code else default
 
 
+def babel_locale(locale: str) -> str:
+    """The babel locale for dates: English ones are British ("Fri 25 June", "24–26 June 2027")."""
+    return "en_GB" if locale == "en" else locale
+
+
 def fmt_date(value: date, locale: str, format: str = "d MMMM") -> str:
-    return format_date(value, format=format, locale=locale)
+    return format_date(value, format=format, locale=babel_locale(locale))
 
 
 def fmt_day(value: date, locale: str) -> str:
-    """A forum day as on a button: weekday and date."""
-    return format_date(value, format="EEE, d MMMM", locale=locale)
+    """A forum day as on a button: weekday and date ("пт, 25 июня", "Fri 25 June")."""
+    pattern = "EEE d MMMM" if locale == "en" else "EEE, d MMMM"
+    return format_date(value, format=pattern, locale=babel_locale(locale))
 
 
 def fmt_time(value: time | datetime, locale: str) -> str:
-    return format_time(value, format="HH:mm", locale=locale)
+    return format_time(value, format="HH:mm", locale=babel_locale(locale))
 
 
 def fmt_datetime(value: datetime, locale: str) -> str:
     """A moment in its own time zone, e.g. for a scheduled announcement."""
-    return format_datetime(value, format="d MMMM y, HH:mm", tzinfo=value.tzinfo, locale=locale)
+    return format_datetime(
+        value, format="d MMMM y, HH:mm", tzinfo=value.tzinfo, locale=babel_locale(locale)
+    )
 
 
 def fmt_date_range(start: date, end: date, locale: str) -> str:
-    return format_interval(start, end, skeleton="yMMMMd", locale=locale)
+    """Dates with full month names: "24–26 июня 2027 г.", "30 June – 2 July 2027"."""
+    babel = babel_locale(locale)
+    last = format_date(end, format="long", locale=babel)
+    if start == end:
+        return last
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{last}"
+    first = format_date(start, format="d MMMM" if start.year == end.year else "long", locale=babel)
+    return f"{first} – {last}"
+
+
+def fmt_zone(zone: str, locale: str, moment: datetime) -> str:
+    """A time zone as people say it: its main city and offset ("Минск, UTC+3"), from the
+    CLDR data babel carries, for any zone id."""
+    tz = ZoneInfo(zone)
+    city = get_timezone_location(tz, locale=babel_locale(locale), return_city=True)
+    offset = moment.astimezone(tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
+    return f"{city}, {utc}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 SEEN_REFRESH = timedelta(minutes=10)
 
 
-def _needs_write(row: User | None, tg: TgUser, owner: bool) -> bool:
+def _needs_write(row: User | None, tg: TgUser, owner: bool, now: datetime) -> bool:
     if row is None or row.blocked_at is not None:
         return True
     if (row.first_name, row.last_name, row.username, row.telegram_language) != (
@@ -35,7 +35,7 @@ def _needs_write(row: User | None, tg: TgUser, owner: bool) -> bool:
     if owner != row.is_owner:
         return True
     seen = datetime.fromisoformat(row.last_seen)
-    return datetime.now(UTC) - seen > SEEN_REFRESH
+    return now - seen > SEEN_REFRESH
 
 
 class UserMiddleware(BaseMiddleware):
@@ -56,7 +56,7 @@ class UserMiddleware(BaseMiddleware):
         db: Database = data["db"]
         row = await db.users.get(tg_user.id)
         owner = tg_user.id in self.owner_ids
-        if _needs_write(row, tg_user, owner):
+        if _needs_write(row, tg_user, owner, db.connection.now()):
             async with db.transaction():
                 row = await db.users.upsert_seen(
                     tg_user.id,

@@ -8,7 +8,7 @@ from pathlib import Path
 from db.agenda import AgendaRepo
 from db.announcements import AnnouncementRepo
 from db.audit import AuditRepo
-from db.base import Connection, open_connection
+from db.base import Connection, Now, open_connection
 from db.deliveries import DeliveryRepo
 from db.faq import FaqRepo
 from db.fsm import FsmRepo
@@ -50,6 +50,10 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         return cls(await open_connection(path))
+
+    def use_clock(self, now: Now) -> None:
+        """Stamp rows with the bot's clock (the demo's and the tests' shifted time)."""
+        self.connection.now = now
 
     async def forget_user(self, user_id: int) -> None:
         """Delete what the bot stores about a person (in the caller's transaction)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class AgendaRepo:
             """INSERT INTO agenda (user_id, session_id, via_section, added_at)
                VALUES (?, ?, NULL, ?)
                ON CONFLICT (user_id, session_id) DO UPDATE SET via_section = NULL""",
-            (user_id, session_id, utcnow_iso()),
+            (user_id, session_id, self.db.now_iso()),
         )
 
     async def remove(self, user_id: int, session_id: str) -> None:
@@ -133,7 +133,7 @@ class AgendaRepo:
     # -------------------------------------------------------------- sections
 
     async def subscribe(self, user_id: int, section_id: str, session_ids: Iterable[str]) -> None:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """INSERT OR IGNORE INTO section_subscriptions (user_id, section_id, added_at)
                VALUES (?, ?, ?)""",
@@ -185,7 +185,7 @@ class AgendaRepo:
         ids = list(session_ids)
         if not ids:
             return
-        now = utcnow_iso()
+        now = self.db.now_iso()
         for session_id in ids:
             await self.db.conn.execute(
                 """INSERT OR IGNORE INTO agenda (user_id, session_id, via_section, added_at)

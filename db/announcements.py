@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 # The most host parameters used in one IN (...) list; SQLite allows many more, this keeps
 # each statement small.
@@ -72,7 +72,7 @@ class AnnouncementRepo:
         status: str,
         send_at: datetime | None,
     ) -> int:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         cur = await self.db.conn.execute(
             """INSERT INTO announcements (author_id, content, audience, audience_param, urgent,
                                           status, send_at, started_at, created_at, updated_at)
@@ -113,7 +113,7 @@ class AnnouncementRepo:
             extra = ", started_at = coalesce(started_at, ?)"
         elif to in ("done", "stopped", "cancelled", "missed"):  # 'paused' is not the end
             extra = ", finished_at = ?"
-        now = utcnow_iso()
+        now = self.db.now_iso()
         params: list[Any] = [to, now]
         if extra:
             params.append(now)
@@ -128,21 +128,21 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             """UPDATE announcements SET send_at = ?, status = 'scheduled', updated_at = ?
                WHERE id = ? AND status IN ('scheduled', 'missed')""",
-            (_iso(send_at), utcnow_iso(), announcement_id),
+            (_iso(send_at), self.db.now_iso(), announcement_id),
         )
         return cur.rowcount == 1
 
     async def set_total(self, announcement_id: int, total: int) -> None:
         await self.db.conn.execute(
             "UPDATE announcements SET total = ?, updated_at = ? WHERE id = ?",
-            (total, utcnow_iso(), announcement_id),
+            (total, self.db.now_iso(), announcement_id),
         )
 
     async def set_queued(self, announcement_id: int) -> None:
         """Every recipient's delivery is queued: a resume need not queue again."""
         await self.db.conn.execute(
             "UPDATE announcements SET queued_at = ?, updated_at = ? WHERE id = ?",
-            (utcnow_iso(), utcnow_iso(), announcement_id),
+            (self.db.now_iso(), self.db.now_iso(), announcement_id),
         )
 
     async def reopen(self, announcement_id: int, from_statuses: Sequence[str], to: str) -> bool:
@@ -151,7 +151,7 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             f"""UPDATE announcements SET status = ?, finished_at = NULL, updated_at = ?
                 WHERE id = ? AND status IN ({marks})""",
-            (to, utcnow_iso(), announcement_id, *from_statuses),
+            (to, self.db.now_iso(), announcement_id, *from_statuses),
         )
         return cur.rowcount == 1
 
@@ -160,7 +160,7 @@ class AnnouncementRepo:
         cur = await self.db.conn.execute(
             """UPDATE announcements SET content = ?, updated_at = ?
                WHERE id = ? AND status IN ('scheduled', 'missed')""",
-            (json.dumps(content, ensure_ascii=False), utcnow_iso(), announcement_id),
+            (json.dumps(content, ensure_ascii=False), self.db.now_iso(), announcement_id),
         )
         return cur.rowcount == 1
 

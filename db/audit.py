@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class AuditRepo:
         await self.db.conn.execute(
             """INSERT INTO audit_log (at, actor_id, action, details, subject_id, ref)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            (utcnow_iso(), actor_id, action, details[:1000], subject_id, ref),
+            (self.db.now_iso(), actor_id, action, details[:1000], subject_id, ref),
         )
 
     async def page(self, offset: int, limit: int) -> list[AuditEntry]:

@@ -16,8 +16,16 @@ import aiosqlite
 logger = logging.getLogger(__name__)
 
 
-def utcnow_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+Now = Callable[[], datetime]
+
+
+def real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """How moments are stored: ISO 8601 in UTC, to the second."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def migration_scripts() -> list[tuple[int, str, str]]:
@@ -42,12 +50,18 @@ class Connection:
     statements would land inside another task's open transaction.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, now: Now = real_now) -> None:
         self.conn = conn
+        # The bot's clock: stored stamps (questions, consents, last seen...) follow it, so a
+        # demo held at forum time shows forum-time stamps and tests can move time.
+        self.now = now
         self._lock = asyncio.Lock()
         self._in_tx: asyncio.Task[object] | None = None
         # Caches of rows call these to forget what a rolled-back transaction wrote.
         self.rollback_listeners: list[Callable[[], None]] = []
+
+    def now_iso(self) -> str:
+        return iso_utc(self.now())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

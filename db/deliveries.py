@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection, iso_utc
 
 FINAL_STATUSES = ("sent", "failed", "blocked", "cancelled")
 
@@ -57,19 +57,13 @@ def _delivery(row: Any) -> Delivery:
     return Delivery(**r)
 
 
-def _iso(moment: datetime | None) -> str:
-    if moment is None:
-        return utcnow_iso()
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class DeliveryRepo:
     def __init__(self, db: Connection) -> None:
         self.db = db
 
     async def enqueue(self, items: Iterable[NewDelivery]) -> int:
         """Queue messages; one whose dedup_key was queued before is skipped. Returns how many."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         rows = [
             (
                 d.user_id,
@@ -78,7 +72,7 @@ class DeliveryRepo:
                 d.dedup_key,
                 json.dumps(d.payload, ensure_ascii=False),
                 d.priority,
-                _iso(d.not_before),
+                iso_utc(d.not_before) if d.not_before else now,
                 now,
                 now,
             )
@@ -107,7 +101,7 @@ class DeliveryRepo:
                                               WHERE h.kind = d.kind AND h.ref = d.ref)
                             ORDER BY d.priority DESC, d.not_before, d.id LIMIT ?)
                RETURNING *""",
-            (utcnow_iso(), _iso(now), limit),
+            (self.db.now_iso(), iso_utc(now), limit),
         ) as cur:
             rows = await cur.fetchall()
         found = [_delivery(r) for r in rows]
@@ -118,7 +112,7 @@ class DeliveryRepo:
         """At start: rows left 'sending' by a crash go back to the queue (sent at most twice)."""
         cur = await self.db.conn.execute(
             "UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'",
-            (utcnow_iso(),),
+            (self.db.now_iso(),),
         )
         return cur.rowcount
 
@@ -128,7 +122,7 @@ class DeliveryRepo:
             """UPDATE deliveries SET status = 'pending', attempts = max(0, attempts - 1),
                                      updated_at = ?
                WHERE id = ? AND status = 'sending'""",
-            [(utcnow_iso(), i) for i in delivery_ids],
+            [(self.db.now_iso(), i) for i in delivery_ids],
         )
 
     async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
@@ -144,14 +138,14 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, updated_at = ?
                WHERE id = ?""",
-            (_iso(when), error[:500], utcnow_iso(), delivery_id),
+            (iso_utc(when), error[:500], self.db.now_iso(), delivery_id),
         )
 
     async def cancel(self, kind: str, ref: str) -> int:
         cur = await self.db.conn.execute(
             """UPDATE deliveries SET status = 'cancelled', updated_at = ?
                WHERE kind = ? AND ref = ? AND status = 'pending'""",
-            (utcnow_iso(), kind, ref),
+            (self.db.now_iso(), kind, ref),
         )
         return cur.rowcount
 
@@ -165,7 +159,7 @@ class DeliveryRepo:
             """UPDATE deliveries SET status = 'pending', not_before = ?, error = NULL,
                                      updated_at = ?
                WHERE kind = ? AND ref = ? AND status = 'cancelled'""",
-            (_iso(now), utcnow_iso(), kind, ref),
+            (iso_utc(now), self.db.now_iso(), kind, ref),
         )
         return cur.rowcount
 
@@ -174,7 +168,7 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """INSERT INTO delivery_holds (kind, ref, how, created_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (kind, ref) DO UPDATE SET how = excluded.how""",
-            (kind, ref, how, utcnow_iso()),
+            (kind, ref, how, self.db.now_iso()),
         )
 
     async def unhold(self, kind: str, ref: str) -> None:
@@ -213,7 +207,7 @@ class DeliveryRepo:
                    min(not_before) FILTER (WHERE status = 'pending' AND not_before <= ?),
                    max(updated_at) FILTER (WHERE status IN ('sent', 'failed', 'blocked'))
                  FROM deliveries"""
-        due_by = _iso(now)
+        due_by = iso_utc(now)
         async with self.db.conn.execute(sql, (due_by, due_by)) as cur:
             row = await cur.fetchone()
         assert row is not None
@@ -225,5 +219,5 @@ class DeliveryRepo:
         await self.db.conn.execute(
             """UPDATE deliveries SET status = ?, message_id = ?, error = ?, updated_at = ?
                WHERE id = ?""",
-            (status, message_id, error, utcnow_iso(), delivery_id),
+            (status, message_id, error, self.db.now_iso(), delivery_id),
         )

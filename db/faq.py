@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class FaqRepo:
                 json.dumps(keywords, ensure_ascii=False),
                 question_id,
                 created_by,
-                utcnow_iso(),
+                self.db.now_iso(),
             ),
         )
         return cur.rowcount == 1

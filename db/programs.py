@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 # Versions kept besides the one before the latest import (which a rollback needs).
 KEEP_VERSIONS = 50
@@ -98,7 +98,7 @@ class ProgramRepo:
                 checksum,
                 filename,
                 source,
-                utcnow_iso(),
+                self.db.now_iso(),
                 kind,
                 actor_id,
                 "{}",
@@ -136,7 +136,7 @@ class DraftRepo:
         cur = await self.db.conn.execute(
             """INSERT INTO program_drafts (actor_id, base_version, filename, source, created_at)
                VALUES (?, ?, ?, ?, ?)""",
-            (actor_id, base_version, filename, source, utcnow_iso()),
+            (actor_id, base_version, filename, source, self.db.now_iso()),
         )
         return int(cur.lastrowid or 0)
 
@@ -177,7 +177,7 @@ class EditRepo:
             (
                 version,
                 actor_id,
-                utcnow_iso(),
+                self.db.now_iso(),
                 kind,
                 target,
                 json.dumps(before, ensure_ascii=False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class QuestionRepo:
         """Keep a question the bot could not answer, so a button can send it later."""
         cur = await self.db.conn.execute(
             "INSERT INTO questions (user_id, text, asked_at) VALUES (?, ?, ?)",
-            (user_id, text, utcnow_iso()),
+            (user_id, text, self.db.now_iso()),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -48,7 +48,7 @@ class QuestionRepo:
         cur = await self.db.conn.execute(
             """UPDATE questions SET status = 'open', asked_at = ?
                WHERE id = ? AND user_id = ? AND status = 'draft'""",
-            (utcnow_iso(), question_id, user_id),
+            (self.db.now_iso(), question_id, user_id),
         )
         return cur.rowcount == 1
 
@@ -58,7 +58,7 @@ class QuestionRepo:
             """UPDATE questions SET status = 'answered', answer = ?, answered_by = ?,
                       answered_at = ?
                WHERE id = ? AND status = 'open'""",
-            (answer, organizer_id, utcnow_iso(), question_id),
+            (answer, organizer_id, self.db.now_iso(), question_id),
         )
         return cur.rowcount == 1
 

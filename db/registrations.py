@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 ACTIVE = ("registered", "checked_in")  # holding a place
 # "guardian": a minor's registration waiting for the parent's or guardian's consent; it holds
@@ -127,7 +127,7 @@ class RegistrationRepo:
         """A new registration, or a cancelled one of the same account filled in again.
 
         A minor's registration waiting for the guardian carries the token of the link."""
-        now = now or utcnow_iso()
+        now = now or self.db.now_iso()
         guardian_at = now if data.guardian_consent else None
         kind = "paper" if data.guardian_consent else None
         queue = await self._next_queue_no() if status == "waiting" else None
@@ -176,7 +176,7 @@ class RegistrationRepo:
 
     async def add_many(self, rows: list[tuple[int, RegistrationData, str]]) -> None:
         """Registrations (user id, answers, status) in one statement, in the order given."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.executemany(
             """INSERT INTO registrations
                (user_id, status, queue_no, full_name, birth_date, country, region, city,
@@ -206,7 +206,7 @@ class RegistrationRepo:
                  city = ?, organization = ?, position = ?, phone = ?, email = ?, answers = ?,
                  guardian_name = ?, guardian_phone = ?, updated_at = ?
                WHERE user_id = ?""",
-            (*_fields(data), utcnow_iso(), user_id),
+            (*_fields(data), self.db.now_iso(), user_id),
         )
 
     async def set_status(self, reg_id: int, status: str) -> None:
@@ -215,7 +215,7 @@ class RegistrationRepo:
             """UPDATE registrations SET status = ?, queue_no = ?, updated_at = ?,
                  guardian_token = CASE WHEN ? = 'guardian' THEN guardian_token END
                WHERE id = ?""",
-            (status, queue, utcnow_iso(), status, reg_id),
+            (status, queue, self.db.now_iso(), status, reg_id),
         )
 
     async def ask_guardian(self, reg_id: int, token: str, now: str) -> None:
@@ -225,7 +225,7 @@ class RegistrationRepo:
                  guardian_asked_at = ?, guardian_reminders = 0, guardian_consent_at = NULL,
                  guardian_consent_by = NULL, guardian_consent_kind = NULL, updated_at = ?
                WHERE id = ?""",
-            (token, now, utcnow_iso(), reg_id),
+            (token, now, self.db.now_iso(), reg_id),
         )
 
     async def by_guardian_token(self, token: str) -> RegistrationRow | None:
@@ -236,7 +236,7 @@ class RegistrationRepo:
             """UPDATE registrations SET guardian_consent_at = ?, guardian_consent_by = ?,
                  guardian_consent_kind = ?, guardian_token = NULL, updated_at = ?
                WHERE id = ?""",
-            (now, by, kind, utcnow_iso(), reg_id),
+            (now, by, kind, self.db.now_iso(), reg_id),
         )
 
     async def guardian_reminded(self, reg_id: int) -> None:
@@ -251,7 +251,7 @@ class RegistrationRepo:
         )
 
     async def check_in(self, reg_id: int, by_user: int) -> None:
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """UPDATE registrations SET status = 'checked_in', checked_in_at = ?,
                checked_in_by = ?, updated_at = ? WHERE id = ? AND status = 'registered'""",

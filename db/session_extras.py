@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from db.base import Connection, utcnow_iso
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+from db.base import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +71,7 @@ class PollRepo:
                 json.dumps(options, ensure_ascii=False),
                 json.dumps(versions or {}, ensure_ascii=False),
                 created_by,
-                utcnow_iso(),
+                self.db.now_iso(),
             ),
         ) as cur:
             row = await cur.fetchone()
@@ -121,7 +116,7 @@ class PollRepo:
                ON CONFLICT (telegram_poll_id) DO UPDATE SET
                  option_ids = excluded.option_ids, answered_at = excluded.answered_at
                WHERE session_poll_answers.user_id = excluded.user_id""",
-            (telegram_poll_id, user_id, json.dumps(option_ids), utcnow_iso()),
+            (telegram_poll_id, user_id, json.dumps(option_ids), self.db.now_iso()),
         )
 
     async def counts(self, poll_id: int, options: int) -> tuple[list[int], int]:
@@ -185,7 +180,7 @@ class FeedbackRepo:
         await self.db.conn.execute(
             """INSERT OR IGNORE INTO session_ratings (session_id, user_id, rating, created_at)
                VALUES (?, ?, ?, ?)""",
-            (session_id, user_id, rating, utcnow_iso()),
+            (session_id, user_id, rating, self.db.now_iso()),
         )
         return self.db.conn.total_changes > before
 
@@ -221,7 +216,7 @@ class FeedbackRepo:
         if off:
             await self.db.conn.execute(
                 "INSERT OR IGNORE INTO feedback_off (user_id, created_at) VALUES (?, ?)",
-                (user_id, utcnow_iso()),
+                (user_id, self.db.now_iso()),
             )
         else:
             await self.db.conn.execute("DELETE FROM feedback_off WHERE user_id = ?", (user_id,))
@@ -275,7 +270,17 @@ class MaterialRepo:
             """INSERT INTO materials (session_id, section_id, kind, title, file_id, file_size,
                                      url, added_by, added_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            (session_id, section_id, kind, title, file_id, file_size, url, added_by, utcnow_iso()),
+            (
+                session_id,
+                section_id,
+                kind,
+                title,
+                file_id,
+                file_size,
+                url,
+                added_by,
+                self.db.now_iso(),
+            ),
         ) as cur:
             row = await cur.fetchone()
         assert row is not None
@@ -320,7 +325,7 @@ class SurveyRepo:
                VALUES (?, ?, ?, ?)
                ON CONFLICT (user_id, question_id) DO UPDATE SET
                  answer = excluded.answer, answered_at = excluded.answered_at""",
-            (user_id, question_id, answer, utcnow_iso()),
+            (user_id, question_id, answer, self.db.now_iso()),
         )
 
     async def of_user(self, user_id: int) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 STATUSES = ("held", "open", "answered", "hidden")
 
@@ -67,7 +67,7 @@ class SessionQuestionRepo:
             """INSERT INTO session_questions
                (session_id, user_id, text, anonymous, status, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            (session_id, user_id, text, int(anonymous), status, _iso(now), utcnow_iso()),
+            (session_id, user_id, text, int(anonymous), status, _iso(now), self.db.now_iso()),
         ) as cur:
             row = await cur.fetchone()
         assert row is not None
@@ -99,13 +99,13 @@ class SessionQuestionRepo:
             raise ValueError(status)
         await self.db.conn.execute(
             "UPDATE session_questions SET status = ?, updated_at = ? WHERE id = ?",
-            (status, utcnow_iso(), question_id),
+            (status, self.db.now_iso(), question_id),
         )
 
     async def set_pinned(self, question_id: int, pinned: bool) -> None:
         await self.db.conn.execute(
             "UPDATE session_questions SET pinned = ?, updated_at = ? WHERE id = ?",
-            (int(pinned), utcnow_iso(), question_id),
+            (int(pinned), self.db.now_iso(), question_id),
         )
 
     async def of_user(self, user_id: int) -> list[SessionQuestion]:
@@ -121,7 +121,7 @@ class SessionQuestionRepo:
         await self.db.conn.execute(
             """INSERT OR IGNORE INTO session_question_votes (question_id, user_id, created_at)
                VALUES (?, ?, ?)""",
-            (question_id, user_id, utcnow_iso()),
+            (question_id, user_id, self.db.now_iso()),
         )
         return self.db.conn.total_changes > before
 
@@ -148,7 +148,7 @@ class SessionQuestionRepo:
         await self.db.conn.execute(
             """INSERT OR IGNORE INTO session_mutes (session_id, user_id, muted_by, created_at)
                VALUES (?, ?, ?, ?)""",
-            (session_id, user_id, by, utcnow_iso()),
+            (session_id, user_id, by, self.db.now_iso()),
         )
         return self.db.conn.total_changes > before
 
@@ -163,7 +163,7 @@ class SessionQuestionRepo:
         await self.db.conn.execute(
             """INSERT OR IGNORE INTO session_moderators (session_id, user_id, added_by, added_at)
                VALUES (?, ?, ?, ?)""",
-            (session_id, user_id, by, utcnow_iso()),
+            (session_id, user_id, by, self.db.now_iso()),
         )
 
     async def is_moderator(self, session_id: str, user_id: int) -> bool:
@@ -183,7 +183,7 @@ class SessionQuestionRepo:
             """INSERT INTO moderator_invites (token, session_id, created_by, created_at,
                                               expires_at)
                VALUES (?, ?, ?, ?, ?)""",
-            (token, session_id, created_by, utcnow_iso(), _iso(expires_at)),
+            (token, session_id, created_by, self.db.now_iso(), _iso(expires_at)),
         )
 
     async def use_invite(self, token: str, user_id: int, now: datetime) -> tuple[str, int] | None:
@@ -192,7 +192,7 @@ class SessionQuestionRepo:
             """UPDATE moderator_invites SET used_by = ?, used_at = ?
                WHERE token = ? AND used_by IS NULL AND expires_at > ?
                RETURNING session_id, created_by""",
-            (user_id, utcnow_iso(), token, _iso(now)),
+            (user_id, self.db.now_iso(), token, _iso(now)),
         ) as cur:
             row = await cur.fetchone()
         return (str(row[0]), int(row[1])) if row else None
@@ -208,14 +208,14 @@ class SessionQuestionRepo:
                ON CONFLICT (user_id, kind, ref) DO UPDATE SET
                  message_id = excluded.message_id, shown = excluded.shown,
                  updated_at = excluded.updated_at""",
-            (user_id, kind, ref, message_id, shown, utcnow_iso()),
+            (user_id, kind, ref, message_id, shown, self.db.now_iso()),
         )
 
     async def set_shown(self, user_id: int, kind: str, ref: str, shown: str) -> None:
         await self.db.conn.execute(
             """UPDATE session_views SET shown = ?, updated_at = ?
                WHERE user_id = ? AND kind = ? AND ref = ?""",
-            (shown, utcnow_iso(), user_id, kind, ref),
+            (shown, self.db.now_iso(), user_id, kind, ref),
         )
 
     async def views(self, kind: str, ref: str) -> list[View]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 
 class InviteRepo:
@@ -14,7 +14,7 @@ class InviteRepo:
     async def create(self, token: str, created_by: int, expires_at: datetime) -> None:
         await self.db.conn.execute(
             "INSERT INTO invites (token, created_by, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            (token, created_by, utcnow_iso(), expires_at.astimezone(UTC).isoformat()),
+            (token, created_by, self.db.now_iso(), expires_at.astimezone(UTC).isoformat()),
         )
 
     async def use(self, token: str, user_id: int, now: datetime) -> int | None:
@@ -23,7 +23,7 @@ class InviteRepo:
             """UPDATE invites SET used_by = ?, used_at = ?
                WHERE token = ? AND used_by IS NULL AND expires_at > ?
                RETURNING created_by""",
-            (user_id, utcnow_iso(), token, now.astimezone(UTC).isoformat()),
+            (user_id, self.db.now_iso(), token, now.astimezone(UTC).isoformat()),
         ) as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.base import Connection, utcnow_iso
+from db.base import Connection
 
 ROLES = ("participant", "organizer", "owner")
 
@@ -95,7 +95,7 @@ class UserRepo:
         role_if_new: str = "participant",
     ) -> User:
         """Create the user or refresh what Telegram says of them; seeing them unblocks them."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.execute(
             """
             INSERT INTO users (id, first_name, last_name, username, telegram_language, role,
@@ -115,7 +115,7 @@ class UserRepo:
 
     async def add_many(self, users: list[tuple[int, str, str | None, str | None]]) -> None:
         """New participants (id, first name, username, Telegram language) in one statement."""
-        now = utcnow_iso()
+        now = self.db.now_iso()
         await self.db.conn.executemany(
             """INSERT INTO users (id, first_name, username, telegram_language, first_seen,
                                   last_seen)
@@ -166,7 +166,7 @@ class UserRepo:
     async def mark_blocked(self, user_id: int) -> None:
         await self.db.conn.execute(
             "UPDATE users SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
-            (utcnow_iso(), user_id),
+            (self.db.now_iso(), user_id),
         )
         self._changed(user_id)
 

@@ -14,7 +14,7 @@ from aiogram.utils.markdown import html_decoration as hd
 from babel.numbers import format_decimal
 
 from bot.filters import organizer_only
-from bot.i18n import _, fmt_datetime, ngettext
+from bot.i18n import _, fmt_datetime, language_name, ngettext
 from bot.keyboards.admin import (
     MAX_CHOICES,
     AdminCb,
@@ -157,7 +157,7 @@ async def draft_summary(broadcaster: Broadcaster, data: dict[str, Any]) -> str:
     )
     count = len(people)
     versions = [
-        LANGUAGE_NAMES[code] + (_(" (default)") if code == data["default"] else "")
+        language_name(code, title=True) + (_(" (default)") if code == data["default"] else "")
         for code in data["versions"]
     ]
     lines = [
@@ -327,7 +327,7 @@ async def compose_version(
             return
         await state.update_data(adding=callback_data.value)
         text = _("Send me the version in {language}.").format(
-            language=LANGUAGE_NAMES[callback_data.value]
+            language=language_name(callback_data.value)
         )
     else:
         await state.update_data(adding=None)
@@ -769,7 +769,7 @@ async def retext_version(
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("Send me the new text in {language}.").format(
-                language=LANGUAGE_NAMES[callback_data.value]
+                language=language_name(callback_data.value)
             ),
             reply_markup=cancel_keyboard(),
         )

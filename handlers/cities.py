@@ -6,7 +6,7 @@ import logging
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.i18n import _
@@ -30,23 +30,12 @@ logger = logging.getLogger(__name__)
 router = Router(name=__name__)
 
 
-def card_keyboard_for(program: Program, pairs: list[CityPair], locale: str) -> InlineKeyboardMarkup:
-    """Buttons to the other twinnings of the shown cities."""
-    shown = {p.id for p in pairs}
-    others: dict[str, CityPair] = {}
-    for pair in pairs:
-        for other in cities.same_city_pairs(program, pair):
-            if other.id not in shown:
-                others.setdefault(other.id, other)
-    return city_card_keyboard([(cities.pair_label(p, locale), p.id) for p in others.values()])
-
-
 async def send_pairs(
     message: Message, program: Program, pairs: list[CityPair], locale: str
 ) -> None:
     await message.answer(
         cities.pairs_text(pairs, locale),
-        reply_markup=card_keyboard_for(program, pairs, locale),
+        reply_markup=city_card_keyboard(program, pairs, locale),
     )
 
 
@@ -79,7 +68,7 @@ async def cities_command(
     pairs = city_partners(program, search.search(query, limit=8, kinds=("city",)))
     if not pairs:
         await message.answer(
-            _("I know no partner city called «{query}». Choose a region:").format(
+            _("I know no partner city called “{query}”. Choose a region:").format(
                 query=hd.quote(query[:100])
             ),
             reply_markup=cities_home(),
@@ -146,7 +135,7 @@ async def region_chosen(
         return
     await callback.answer()
     region = hd.quote(cities.region_of(anchor, side, locale))
-    buttons = [(cities.pair_label(p, locale, side), p.id) for p in pairs]
+    buttons = [(cities.pair_labels(p, locale, side), p.id) for p in pairs]
     await message.answer(
         _("<b>{region}</b>: partner cities").format(region=region),
         reply_markup=region_keyboard(side, anchor.id, buttons, page),

@@ -13,8 +13,8 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.markdown import html_decoration as hd
 
 from bot.filters import organizer_only
-from bot.i18n import _, fmt_datetime, ngettext
-from bot.keyboards.common import LANGUAGE_NAMES, MenuCb
+from bot.i18n import _, fmt_datetime, language_name, ngettext
+from bot.keyboards.common import MenuCb
 from bot.keyboards.questions import (
     INBOX_PAGE,
     FaqLangCb,
@@ -68,7 +68,10 @@ async def inbox_page(
         asker = await db.users.get(question.user_id)
         name = hd.quote(asker_name(asker))
         when = asked_when(question.asked_at, programs, locale)
-        lines.append(f"\n<b>#{question.id}</b> · {name} · {when}\n«{quote(question.text, 300)}»")
+        item = _("<b>#{id}</b> · {name} · {when}\n“{text}”").format(
+            id=question.id, name=name, when=when, text=quote(question.text, 300)
+        )
+        lines.append("\n" + item)
     return "\n".join(lines), [q.id for q in questions], pages
 
 
@@ -131,7 +134,7 @@ async def answer_button(
     await state.update_data(question_id=question.id)
     if message is not None and not isinstance(message, InaccessibleMessage):
         await message.answer(
-            _("✍️ Write your answer to question #{id}:\n«{text}»").format(
+            _("✍️ Write your answer to question #{id}:\n“{text}”").format(
                 id=question.id, text=quote(question.text, 1000)
             ),
             reply_markup=cancel_answer_keyboard(),
@@ -257,7 +260,7 @@ async def faq_language_button(
     if callback.message and not isinstance(callback.message, InaccessibleMessage):
         await callback.message.answer(
             _("Write the question in {language}:").format(
-                language=LANGUAGE_NAMES[callback_data.lang]
+                language=language_name(callback_data.lang)
             ),
             reply_markup=cancel_answer_keyboard(),
         )
@@ -270,7 +273,7 @@ async def faq_question_typed(message: Message, state: FSMContext) -> None:
     await state.set_state(InboxStates.faq_answer)
     await message.answer(
         _("Now the answer in {language}:").format(
-            language=LANGUAGE_NAMES.get(str(data.get("faq_lang")), "")
+            language=language_name(str(data.get("faq_lang")))
         ),
         reply_markup=cancel_answer_keyboard(),
     )
@@ -300,7 +303,7 @@ async def faq_answer_typed(
     await programs.faq_saved()
     await message.answer(
         _("✅ The FAQ entry now has its version in {language}.").format(
-            language=LANGUAGE_NAMES.get(lang, lang)
+            language=language_name(lang)
         ),
         reply_markup=faq_languages_keyboard(entry_id, missing_languages(*entry.question)),
     )

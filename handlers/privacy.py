@@ -12,8 +12,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.i18n import _, fmt_datetime, fmt_time, ngettext
-from bot.keyboards.common import LANGUAGE_NAMES
+from bot.i18n import _, fmt_datetime, fmt_time, language_name, ngettext
 from bot.keyboards.registration import PrivacyCb, forget_keyboard, mydata_keyboard
 from bot.program.model import Program
 from bot.services.program import ProgramService
@@ -38,7 +37,7 @@ def when(iso: str | None, program: Program, locale: str) -> str:
 
 def profile_lines(user: User, program: Program, locale: str) -> list[str]:
     language = (
-        LANGUAGE_NAMES.get(user.language, user.language)
+        language_name(user.language, title=True)
         if user.language
         else _("as in Telegram ({code})").format(code=html.escape(user.telegram_language or "—"))
     )

@@ -46,12 +46,12 @@ from bot.services.program_view import (
     edit_conflict_text,
     edit_done_text,
     errors_text,
-    hall_button_label,
+    hall_button_labels,
     problem_text,
     refusal_text,
     screen_text,
 )
-from bot.services.schedule_view import day_button_label, forum_days
+from bot.services.schedule_view import day_title, forum_days
 from db.users import User
 
 logger = logging.getLogger(__name__)
@@ -70,14 +70,14 @@ def screen_markup(
     session = program.session(target)
     step = screen.step
     if step is Step.HALLS:
-        labels = [hall_button_label(program, v, h, locale) for v, h in hall_choices(program)]
+        labels = [hall_button_labels(program, v, h, locale) for v, h in hall_choices(program)]
         return halls_keyboard(screen.kind, target, labels, screen.page, halls_tag(program))
     if session is None or step is Step.CLOSED:
         return None
     if step is Step.MENU:
         return edit_menu_keyboard(target, session.cancelled, bool(session.notice))
     if step is Step.DAYS:
-        days = [(d, day_button_label(d, today, locale)) for d in forum_days(program, today)]
+        days = [(d, day_title(d, today, locale)) for d in forum_days(program)]
         return edit_days_keyboard(target, days)
     if step is Step.DELAY:
         return delay_keyboard(target)

@@ -14,7 +14,7 @@ from aiogram.utils.markdown import html_decoration as hd
 
 from bot.clock import Clock
 from bot.i18n import _, fmt_date, fmt_date_range, fmt_time
-from bot.keyboards.cities import label
+from bot.keyboards.cities import label, onward_buttons
 from bot.keyboards.common import MenuCb
 from bot.keyboards.links import CityCb, SectionCb, SessionCb
 from bot.keyboards.questions import (
@@ -37,6 +37,7 @@ from bot.services.schedule_view import (
     section_heading,
     session_head,
     session_line,
+    short_day,
 )
 from bot.services.search import Hit, SearchService, sessions_in
 from bot.settings import Settings
@@ -71,7 +72,11 @@ def hit_title(program: Program, hit: Hit, locale: str) -> str | None:
         session = program.session(hit.id)
         if session is None:
             return None
-        return f"{fmt_time(session.start_at, locale)} {session.title.get(locale)}"
+        title = session.title.get(locale)
+        when = fmt_time(session.start_at, locale)
+        if any(s.id != session.id and s.title.get(locale) == title for s in program.sessions):
+            when = f"{short_day(session.day, locale)} {when}"  # three lunches: which one
+        return f"{when} {title}"
     if hit.kind == "section":
         section = program.section(hit.id)
         return section.title.get(locale) if section else None
@@ -188,7 +193,7 @@ async def reply_to_question(
     if outcome.kind == "not_partner":
         buttons = [b for h in outcome.hits if (b := hit_button(program, h, locale, "🤝 "))]
         lines = [
-            _("«{city}» is not among the partner cities of this forum.").format(
+            _("“{city}” is not among the partner cities of this forum.").format(
                 city=hd.quote(outcome.city[:100])
             )
         ]
@@ -225,16 +230,19 @@ async def reply_to_question(
         return
     if outcome.kind == "moderators":
         body, shown = moderators_text(program, outcome.first, locale)
+        buttons = [b for h in shown[:6] if (b := hit_button(program, h, locale, "▶️ "))]
     elif outcome.first.kind == "city":
         pairs = [p for h in outcome.hits if (p := program.city_pair(h.id))]
         body = cities.pairs_text(pairs, locale)
         shown = [Hit("city", p.id, 0) for p in pairs]
+        # The cards are on screen already: their buttons lead on, not back to them.
+        buttons = onward_buttons(program, pairs, locale)
     else:
         rendered = render(program, outcome.first, locale)
         if rendered is None:
             return
         body, shown = rendered
-    buttons = [b for h in shown[:6] if (b := hit_button(program, h, locale, "▶️ "))]
+        buttons = [b for h in shown[:6] if (b := hit_button(program, h, locale, "▶️ "))]
     await message.answer(body[:4000], reply_markup=results_keyboard(buttons, draft))
     if outcome.first.kind == "venue":
         await send_pin(message, program, outcome.first.id, locale)
@@ -251,7 +259,7 @@ def moderators_text(program: Program, hit: Hit, locale: str) -> tuple[str, list[
         title = session.title.get(locale) if session else ""
         section = program.section(session.section) if session else None
         ids = (session.moderators if session else ()) or (section.moderators if section else ())
-    lines = [_("Moderators of «{title}»:").format(title=hd.quote(title))]
+    lines = [_("Moderators of “{title}”:").format(title=hd.quote(title))]
     lines += people_lines(program, ids, locale)
     return "\n".join(lines), [hit] + [Hit("speaker", m, 0) for m in ids]
 
@@ -288,12 +296,12 @@ async def send_moment(message: Message, moment: Moment, ctx: Asking) -> None:
         await send_days(message, program, ctx.clock, locale, ctx.mini_app_url)
         return
     if not moment.part:
-        pages = ctx.schedule_view.day_pages(program, day, locale)
-        await send_day_page(message, day, pages[0])
+        pages, current = ctx.schedule_view.day_pages(program, day, locale, ctx.clock.now())
+        await send_day_page(message, day, pages, current)
         return
     sessions = sessions_in(program, day, moment.part)
     pages = part_pages(program, day, sessions, part_label(moment.part), locale)
-    await send_day_page(message, day, pages[0])
+    await send_day_page(message, day, pages[:1], 0)
 
 
 def part_label(part: str) -> str:
@@ -313,8 +321,8 @@ async def ask_button(callback: CallbackQuery, state: FSMContext) -> None:
     if callback.message and not isinstance(callback.message, InaccessibleMessage):
         await callback.message.answer(
             _(
-                "Just type your question in your own words, e.g. «when is the plenary session» "
-                "or «twin cities of Brest». If I cannot answer, I will pass it to the organizers."
+                "Just type your question in your own words, e.g. “when is the plenary session” "
+                "or “twin cities of Brest”. If I cannot answer, I will pass it to the organizers."
             )
         )
 

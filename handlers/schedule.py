@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from aiogram import F, Router
@@ -34,11 +35,12 @@ from bot.services.program import ProgramService
 from bot.services.schedule_view import (
     Page,
     ScheduleView,
-    day_button_label,
+    day_title,
     forum_days,
     now_and_next,
     schedule_intro,
     session_card,
+    session_labels,
 )
 from bot.services.session_questions import live_card_rows
 from bot.settings import Settings
@@ -61,7 +63,7 @@ async def send_days(
     message: Message, program: Program, clock: Clock, locale: str, web_app_url: str
 ) -> None:
     today = forum_today(program, clock)
-    days = [(d, day_button_label(d, today, locale)) for d in forum_days(program, today)]
+    days = [(d, day_title(d, today, locale)) for d in forum_days(program)]
     markup = days_keyboard(days, web_app_url)
     await message.answer(schedule_intro(program, locale), reply_markup=markup)
 
@@ -99,6 +101,7 @@ async def day_chosen(
     callback_data: DayCb,
     programs: ProgramService,
     schedule_view: ScheduleView,
+    clock: Clock,
     locale: str,
 ) -> None:
     program = programs.program
@@ -106,25 +109,25 @@ async def day_chosen(
     if day is None or day not in program.forum.days:
         await callback.answer(out_of_date(), show_alert=True)
         return
-    pages = schedule_view.day_pages(program, day, locale)
-    if not 0 <= callback_data.page < len(pages):
+    pages, current = schedule_view.day_pages(program, day, locale, clock.now())
+    index = current if callback_data.page == -1 else callback_data.page
+    if not 0 <= index < len(pages):
         await callback.answer(out_of_date(), show_alert=True)
         return
     await callback.answer()
     if isinstance(callback.message, Message):
-        await send_day_page(callback.message, day, pages[callback_data.page])
+        await send_day_page(callback.message, day, pages, index)
 
 
-async def send_day_page(message: Message, day: date, page: Page) -> None:
-    """One page of a day's list with its numbered buttons (also answers "programme for Friday")."""
-    await message.answer(
-        page.text, reply_markup=day_page_keyboard(day, page.page, page.pages, page.numbered)
-    )
+async def send_day_page(message: Message, day: date, pages: Sequence[Page], index: int) -> None:
+    """One page of a day's list with its numbered buttons and the buttons to the day's other
+    parts (also answers "programme for Friday")."""
+    await message.answer(pages[index].text, reply_markup=day_page_keyboard(day, pages, index))
 
 
 async def send_now(message: Message, program: Program, clock: Clock, locale: str) -> None:
     text, sessions = now_and_next(program, clock.now(), locale)
-    labels = [(s.id, s.title.get(locale)) for s in sessions]
+    labels = [(s.id, session_labels(s, locale)) for s in sessions]
     await message.answer(text, reply_markup=titled_sessions_keyboard(labels, "n"))
 
 

@@ -146,7 +146,7 @@ async def live_button(
             await state.update_data(session=session.id)
             await message.answer(
                 _(
-                    "📊 New poll for «{title}». Send the question on the first line and 2 to 10 "
+                    "📊 New poll for “{title}”. Send the question on the first line and 2 to 10 "
                     "options, one per line under it. It goes to the people who saved the "
                     "session or follow its section, as a Telegram poll. In several languages: "
                     "start each version with [ru], [be] or [en] before its question; each "
@@ -158,8 +158,8 @@ async def live_button(
             await state.update_data(session=session.id)
             await message.answer(
                 _(
-                    "📎 Send the files (presentations, documents) for «{title}», or links "
-                    "(«Title — https://…»). Press Done when finished."
+                    "📎 Send the files (presentations, documents) for “{title}”, or links "
+                    "(“Title — https://…”). Press Done when finished."
                 ).format(title=escape(cut(session.title.get(locale), 150))),
                 reply_markup=material_done_keyboard(session.id),
             )
@@ -192,7 +192,7 @@ async def moderator_invite(
     until = fmt_datetime(expires.astimezone(programs.program.forum.tz), locale)
     await message.answer(
         _(
-            "🔗 One-time link for a speaker of «{title}», valid until {until}. Whoever opens it "
+            "🔗 One-time link for a speaker of “{title}”, valid until {until}. Whoever opens it "
             "first moderates the questions of this session:\n{link}"
         ).format(title=escape(cut(session.title.get(locale), 150)), until=until, link=escape(link))
     )
@@ -225,7 +225,7 @@ async def moderator_link_opened(
         )
         return
     await message.answer(
-        _("✅ You moderate the questions of «{title}» now.").format(
+        _("✅ You moderate the questions of “{title}” now.").format(
             title=escape(cut(session.title.get(locale), 150))
         )
     )
@@ -261,7 +261,7 @@ async def start_asking(
     await state.update_data(session=session.id)
     await message.answer(
         _(
-            "❓ Write your question to the speakers of «{title}» in one message, up to {limit} "
+            "❓ Write your question to the speakers of “{title}” in one message, up to {limit} "
             "characters."
         ).format(title=escape(cut(session.title.get(locale), 150)), limit=QUESTION_MAX)
     )
@@ -529,7 +529,7 @@ async def rated(
         await state.update_data(session=session.id)
         await message.answer(
             _(
-                "💬 Write your comment on «{title}» in one message (up to {limit} characters)."
+                "💬 Write your comment on “{title}” in one message (up to {limit} characters)."
             ).format(title=escape(cut(session.title.get(locale), 150)), limit=COMMENT_MAX)
         )
         return
@@ -538,7 +538,7 @@ async def rated(
         return
     await callback.answer(_("Thank you!"))
     await message.edit_text(
-        _("⭐ Your rating of «{title}»: {stars}. Thank you! A comment is welcome too.").format(
+        _("⭐ Your rating of “{title}”: {stars}. Thank you! A comment is welcome too.").format(
             title=escape(cut(session.title.get(locale), 150)), stars="⭐" * value
         ),
         reply_markup=comment_keyboard(session.id),
@@ -657,7 +657,7 @@ async def material_link(
         return
     parsed = parse_link(message.text or "")
     if parsed is None:
-        await message.answer(_("Send a file, or a link as «https://…» or «Title — https://…»."))
+        await message.answer(_("Send a file, or a link as “https://…” or “Title — https://…”."))
         return
     title, url = parsed
     await session_materials.add(session, user.id, title=title, url=url)
@@ -669,7 +669,7 @@ async def material_link(
 
 @router.message(LiveForm.material)
 async def material_other(message: Message) -> None:
-    await message.answer(_("Send a file, or a link as «https://…» or «Title — https://…»."))
+    await message.answer(_("Send a file, or a link as “https://…” or “Title — https://…”."))
 
 
 # ---------------------------------------------------------------- the end-of-forum survey

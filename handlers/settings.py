@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -32,6 +33,12 @@ def settings_text(user: User) -> str:
     else:
         reminder = _("Reminders: off.")
     return "\n".join([_("<b>Settings</b>"), "", reminder])
+
+
+def same_markup(a: InlineKeyboardMarkup | None, b: InlineKeyboardMarkup | None) -> bool:
+    """Equal as Telegram sees them (pydantic's == tells a parsed copy from a built one)."""
+    dump = [m.model_dump(exclude_none=True) if m else None for m in (a, b)]
+    return dump[0] == dump[1]
 
 
 @router.message(Command("language"))
@@ -121,5 +128,10 @@ async def settings_changed(
     if callback.message:
         # Editing in place keeps the chat short; an unchanged keyboard is not re-sent.
         markup = await user_settings_keyboard(db, fresh)
-        if markup != callback.message.reply_markup:  # type: ignore[union-attr]
-            await callback.message.edit_text(settings_text(fresh), reply_markup=markup)  # type: ignore[union-attr]
+        if not same_markup(markup, callback.message.reply_markup):  # type: ignore[union-attr]
+            try:
+                await callback.message.edit_text(settings_text(fresh), reply_markup=markup)  # type: ignore[union-attr]
+            except TelegramBadRequest as exc:
+                # Two quick taps: the first one's edit already shows this.
+                if "not modified" not in exc.message:
+                    raise

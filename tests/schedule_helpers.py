@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import yaml
+
 from bot.program.loader import parse_program
 from bot.program.model import Program
 from bot.settings import SAMPLE_PROGRAM
@@ -67,3 +69,74 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# Appended to every name a button may show, in each language, to make it long.
+LONG = {
+    "ru": " — расширенное заседание с участием представителей всех регионов",
+    "be": " — пашыранае пасяджэнне з удзелам прадстаўнікоў усіх рэгіёнаў",
+    "en": " — an extended meeting with representatives of every region",
+}
+# Keys whose texts end up on buttons: titles, names, questions, cities, regions, options.
+LONG_KEYS = frozenset(
+    {"title", "name", "question", "label", "by_city", "ru_city", "by_region", "ru_subject"}
+)
+
+
+def _lengthen(value: object) -> object:
+    if isinstance(value, str):
+        return value + LONG["ru"]
+    if isinstance(value, dict) and set(value) <= set(LONG):
+        return {lang: text + LONG[lang] for lang, text in value.items()}
+    return value
+
+
+def _walk(node: object) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in LONG_KEYS and not (key == "title" and "opens" in node):
+                node[key] = _lengthen(value)
+            else:
+                _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            _walk(item)
+
+
+def long_titles_text() -> str:
+    """The sample with every title, name, question, city and region made long (far over what
+    a button shows), and titles that repeat: a coffee break at 11:00 every day, and three
+    "Round table" sessions at 15:00 whose long titles differ only at the end."""
+    data = yaml.safe_load(sample_text())
+    _walk(data)
+    days = [data["forum"]["start_date"] + timedelta(days=i) for i in range(3)]
+    coffee = {"ru": "Кофе-брейк", "be": "Кава-брэйк", "en": "Coffee break"}
+    topics = (("образование", "адукацыя", "education"), ("спорт", "спорт", "sport"))
+    for i, day in enumerate(days):
+        data["sessions"].append(
+            {
+                "id": f"coffee-{i}",
+                "day": day,
+                "start": "11:00",
+                "end": "11:15",
+                "kind": "break",
+                "title": coffee,
+            }
+        )
+    for i, (ru, be, en) in enumerate((*topics, topics[0])):
+        title = {
+            "ru": f"Круглый стол городов-побратимов о сотрудничестве: {ru}",
+            "be": f"Круглы стол гарадоў-пабрацімаў аб супрацоўніцтве: {be}",
+            "en": f"Round table of the twin cities on cooperation: {en}",
+        }
+        data["sessions"].append(
+            {
+                "id": f"round-{i}",
+                "day": days[i % 2],
+                "start": "15:00",
+                "end": "16:00",
+                "kind": "other",
+                "title": title,
+            }
+        )
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import LANGUAGE_NAMES, menu_button
+from bot.keyboards.labels import pack
 from bot.keyboards.program import UndoCb
 
 # Audience parameter choices shown at once; callback data carry the index, not the value.
@@ -60,35 +61,33 @@ ORGANIZER_FACTORIES: tuple[type[CallbackData], ...] = (AdminCb, ComposeCb, AnnCb
 
 
 def admin_menu(is_owner: bool) -> InlineKeyboardMarkup:
-    b = InlineKeyboardBuilder()
-    b.row(
+    buttons = [
         InlineKeyboardButton(
             text=_("📣 New announcement"), callback_data=AdminCb(action="ann").pack()
         ),
         InlineKeyboardButton(text=_("⏰ Scheduled"), callback_data=AdminCb(action="sched").pack()),
-    )
-    b.row(
         menu_button(_("📨 Questions inbox"), "adm_inbox"),
         menu_button(_("📝 Registrations"), "adm_reg"),
-    )
-    b.row(
         InlineKeyboardButton(
             text=_("📊 Programme (Excel)"), callback_data=AdminCb(action="wb").pack()
         ),
         InlineKeyboardButton(
             text=_("📄 Blank programme"), callback_data=AdminCb(action="tpl").pack()
         ),
-    )
-    b.row(InlineKeyboardButton(text=_("🗂 Programme"), callback_data=AdminCb(action="prog").pack()))
+        InlineKeyboardButton(text=_("🗂 Programme"), callback_data=AdminCb(action="prog").pack()),
+    ]
     if is_owner:
-        b.row(
+        buttons += [
             InlineKeyboardButton(
                 text=_("👥 Organizers"), callback_data=AdminCb(action="team").pack()
             ),
             InlineKeyboardButton(
                 text=_("📜 Audit log"), callback_data=AdminCb(action="audit").pack()
             ),
-        )
+        ]
+    b = InlineKeyboardBuilder()
+    for row in pack(buttons):
+        b.row(*row)
     b.row(menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
 
@@ -167,10 +166,10 @@ def draft_keyboard(versions: list[str], urgent: bool) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     extra = [
         InlineKeyboardButton(
-            text=_("➕ {language}").format(language=name),
+            text=_("➕ {language}").format(language=language_name(code, title=True)),
             callback_data=ComposeCb(action="ver", value=code).pack(),
         )
-        for code, name in LANGUAGE_NAMES.items()
+        for code in LANGUAGE_NAMES
         if code not in versions
     ]
     if extra:
@@ -214,7 +213,7 @@ def versions_keyboard(versions: list[str]) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                text=LANGUAGE_NAMES.get(code, code),
+                text=language_name(code, title=True),
                 callback_data=ComposeCb(action="rtx", value=code).pack(),
             )
         ]

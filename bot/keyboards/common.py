@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards import per_locale
 from bot.keyboards.builder import InlineKeyboardBuilder
+from bot.keyboards.labels import pack
 
 LANGUAGE_NAMES = {"ru": "Русский", "be": "Беларуская", "en": "English"}
 REMINDER_CHOICES = (5, 10, 15, 30, 60)
@@ -40,7 +41,7 @@ def main_menu(is_organizer: bool = False) -> InlineKeyboardMarkup:
     b.row(menu_button(_("🗓 Schedule"), "schedule"), menu_button(_("⏱ Now and next"), "now"))
     b.row(menu_button(_("🧩 Sections"), "sections"), menu_button(_("🤝 Partner cities"), "cities"))
     b.row(menu_button(_("⭐ My agenda"), "agenda"), menu_button(_("❓ Ask a question"), "ask"))
-    b.row(menu_button(_("📝 Youth meeting registration"), "register"))
+    b.row(menu_button(_("📝 Youth meeting"), "register"))
     b.row(menu_button(_("⚙️ Settings"), "settings"), menu_button(_("ℹ️ Help"), "help"))
     if is_organizer:
         b.row(menu_button(_("🛠 Organizer tools"), "admin"))
@@ -70,16 +71,17 @@ def settings_keyboard(
     b.row(
         InlineKeyboardButton(text=_("🌐 Language"), callback_data=MenuCb(action="language").pack())
     )
-    row = []
+    choices = []
     for minutes in REMINDER_CHOICES:
-        mark = "✅" if minutes == reminder_minutes else ""
-        row.append(
+        mark = "✅ " if minutes == reminder_minutes else ""
+        choices.append(
             InlineKeyboardButton(
-                text=f"{mark}{minutes}′",
+                text=mark + _("{minutes} min").format(minutes=minutes),
                 callback_data=SettingsCb(action="reminder", value=minutes).pack(),
             )
         )
-    b.row(*row)
+    for row in pack(choices, per_row=3):
+        b.row(*row)
     b.row(
         InlineKeyboardButton(
             text=("✅ " if reminder_minutes is None else "") + _("🔕 No reminders"),

@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
+from bot.keyboards.labels import pack, unique
 from bot.keyboards.links import session_link
 from bot.services.live_edit import DELAY_CHOICES, HALLS_PAGE, SECTION, SESSION, day_key
 
@@ -138,16 +139,21 @@ def edit_days_keyboard(session_id: str, days: Sequence[tuple[date, str]]) -> Inl
 
 
 def halls_keyboard(
-    kind: str, target: str, labels: Sequence[str], page: int, tag: str
+    kind: str, target: str, variants: Sequence[Sequence[str]], page: int, tag: str
 ) -> InlineKeyboardMarkup:
-    """One page of the programme's halls; buttons carry the hall's number and the list's tag."""
+    """One page of the programme's halls (each with its labels from short to telling); buttons
+    carry the hall's number and the list's tag."""
     b = InlineKeyboardBuilder()
+    labels = unique(variants)
     first = page * HALLS_PAGE
-    for index, label in enumerate(labels[first : first + HALLS_PAGE], first):
-        b.button(
-            text=label[:60], callback_data=EditCb(k=kind, id=target, a="h", v=f"{index}.{tag}")
+    buttons = [
+        InlineKeyboardButton(
+            text=label, callback_data=EditCb(k=kind, id=target, a="h", v=f"{index}.{tag}").pack()
         )
-    b.adjust(2)
+        for index, label in enumerate(labels[first : first + HALLS_PAGE], first)
+    ]
+    for row in pack(buttons):
+        b.row(*row)
     nav = []
     if page > 0:
         nav.append(edit_button(kind, target, "hp", _("◀ Earlier"), str(page - 1)))

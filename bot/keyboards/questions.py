@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import _
+from bot.i18n import _, language_name
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.keyboards.common import LANGUAGE_NAMES, menu_button
+from bot.keyboards.common import menu_button
+from bot.keyboards.labels import distinct
 
 # Open questions per page of the inbox.
 INBOX_PAGE = 10
@@ -47,7 +48,7 @@ def results_keyboard(
 ) -> InlineKeyboardMarkup:
     """The cards an answer links to, one per row; optionally 'send to organizers'."""
     b = InlineKeyboardBuilder()
-    for button in buttons:
+    for button in distinct(buttons):
         b.row(button)
     if offer_organizers is not None:
         b.row(send_button(offer_organizers))
@@ -80,7 +81,7 @@ def faq_languages_keyboard(entry_id: str, missing: list[str]) -> InlineKeyboardM
     b = InlineKeyboardBuilder()
     for lang in missing:
         b.button(
-            text=_("➕ {language}").format(language=LANGUAGE_NAMES.get(lang, lang)),
+            text=_("➕ {language}").format(language=language_name(lang, title=True)),
             callback_data=FaqLangCb(id=entry_id, lang=lang),
         )
     b.adjust(3)

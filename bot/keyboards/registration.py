@@ -15,8 +15,7 @@ from aiogram.types import (
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
-
-BUTTON_TEXT_LIMIT = 40
+from bot.keyboards.labels import LABEL_LIMIT, fit, pack
 
 
 class RegCb(CallbackData, prefix="rg"):
@@ -56,8 +55,8 @@ class OrgRegCb(CallbackData, prefix="oreg"):
     action: str
 
 
-def short(text: str, limit: int = BUTTON_TEXT_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def short(text: str, limit: int = LABEL_LIMIT) -> str:
+    return fit(text, limit)
 
 
 def _nav_row(step: str, back: bool) -> list[InlineKeyboardButton]:
@@ -92,8 +91,8 @@ def step_keyboard(
         )
         for i, label in enumerate(options)
     ]
-    for start in range(0, len(buttons), per_row):
-        b.row(*buttons[start : start + per_row])
+    for row in pack(buttons, per_row):
+        b.row(*row)
     if keep is not None:
         b.row(
             InlineKeyboardButton(
@@ -142,8 +141,8 @@ def summary_keyboard(items: list[tuple[str, str]]) -> InlineKeyboardMarkup:
         )
         for label, step in items
     ]
-    for start in range(0, len(buttons), 2):
-        b.row(*buttons[start : start + 2])
+    for row in pack(buttons):
+        b.row(*row)
     b.row(
         InlineKeyboardButton(
             text=_("✅ Confirm"), callback_data=RegCb(action="confirm", step="summary").pack()
@@ -236,7 +235,7 @@ def mydata_keyboard() -> InlineKeyboardMarkup:
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=_("⬇️ All my data as a file (JSON)"),
+                    text=_("⬇️ My data as a file (JSON)"),
                     callback_data=PrivacyCb(action="file").pack(),
                 )
             ],
@@ -246,18 +245,13 @@ def mydata_keyboard() -> InlineKeyboardMarkup:
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("Yes, delete my data"), callback_data=PrivacyCb(action="yes").pack()
-                ),
-                InlineKeyboardButton(
-                    text=_("No, keep it"), callback_data=PrivacyCb(action="no").pack()
-                ),
-            ]
-        ]
-    )
+    buttons = [
+        InlineKeyboardButton(
+            text=_("Yes, delete my data"), callback_data=PrivacyCb(action="yes").pack()
+        ),
+        InlineKeyboardButton(text=_("No, keep it"), callback_data=PrivacyCb(action="no").pack()),
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=pack(buttons))
 
 
 def organizer_keyboard() -> InlineKeyboardMarkup:

@@ -11,17 +11,20 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
+from bot.keyboards.labels import fit, pack, unique
 from bot.keyboards.links import SectionCb, session_link
 from bot.keyboards.program import section_edit_button, session_edit_button
+from bot.services.schedule_view import Page
 
 ROW = 8  # Telegram shows at most 8 buttons in a row
+TABS = 4  # a day of at most this many pages gets a button for each
 
 
 class DayCb(CallbackData, prefix="dy"):
-    """One page of one forum day's list; day as yyyymmdd."""
+    """One page of one forum day's list; day as yyyymmdd; page -1: the page with "now"."""
 
     day: str
-    page: int = 0
+    page: int = -1
 
 
 class AgendaCb(CallbackData, prefix="ag"):
@@ -44,7 +47,7 @@ def days_keyboard(days: Sequence[tuple[date, str]], web_app_url: str = "") -> In
     """The forum days; with the Mini App's https address, a "Full schedule" button opening it."""
     b = InlineKeyboardBuilder()
     for day, label in days:
-        b.row(InlineKeyboardButton(text=label, callback_data=DayCb(day=day_key(day)).pack()))
+        b.row(InlineKeyboardButton(text=fit(label), callback_data=DayCb(day=day_key(day)).pack()))
     if web_app_url.startswith("https://"):
         b.row(InlineKeyboardButton(text=_("📱 Full schedule"), web_app=WebAppInfo(url=web_app_url)))
     b.row(menu_button(_("⏱ Now and next"), "now"), menu_button(_("☰ Menu"), "menu"))
@@ -54,35 +57,39 @@ def days_keyboard(days: Sequence[tuple[date, str]], web_app_url: str = "") -> In
 def numbered_buttons(
     b: InlineKeyboardBuilder, numbered: Sequence[tuple[int, str]], back: str
 ) -> None:
-    """Buttons "1", "2"... opening the session cards, up to 8 in a row."""
+    """Buttons "1", "2"... opening the session cards, in even rows of up to 8."""
     buttons = [
         InlineKeyboardButton(text=str(n), callback_data=session_link(sid, "open", back))
         for n, sid in numbered
     ]
-    for start in range(0, len(buttons), ROW):
-        b.row(*buttons[start : start + ROW])
+    rows = -(-len(buttons) // ROW)
+    per_row = -(-len(buttons) // rows) if rows else ROW
+    for start in range(0, len(buttons), per_row):
+        b.row(*buttons[start : start + per_row])
 
 
-def day_page_keyboard(
-    day: date, page: int, pages: int, numbered: Sequence[tuple[int, str]]
-) -> InlineKeyboardMarkup:
+def day_page_keyboard(day: date, pages: Sequence[Page], index: int) -> InlineKeyboardMarkup:
+    """A day page's numbers, buttons to the parts of the day before and after it, days, menu."""
+    page = pages[index]
     b = InlineKeyboardBuilder()
-    numbered_buttons(b, numbered, day_back(day, page))
+    numbered_buttons(b, page.numbered, day_back(day, index))
+    # A few parts of the day are all one tap away; many pages go one step at a time.
+    near = range(len(pages)) if len(pages) <= TABS else (index - 1, index + 1)
     nav = []
-    if page > 0:
+    for other in near:
+        if other == index or not 0 <= other < len(pages):
+            continue
+        if other < index:
+            text = "◀ " + (pages[other].label or _("Earlier"))
+        else:
+            text = (pages[other].label or _("Later")) + " ▶"
         nav.append(
             InlineKeyboardButton(
-                text=_("◀ Earlier"), callback_data=DayCb(day=day_key(day), page=page - 1).pack()
+                text=fit(text), callback_data=DayCb(day=day_key(day), page=other).pack()
             )
         )
-    if page + 1 < pages:
-        nav.append(
-            InlineKeyboardButton(
-                text=_("Later ▶"), callback_data=DayCb(day=day_key(day), page=page + 1).pack()
-            )
-        )
-    if nav:
-        b.row(*nav)
+    for row in pack(nav):
+        b.row(*row)
     b.row(menu_button(_("🗓 Days"), "schedule"), menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
 
@@ -99,12 +106,13 @@ def session_list_keyboard(
 
 
 def titled_sessions_keyboard(
-    sessions: Sequence[tuple[str, str]], back: str, limit: int = 20
+    sessions: Sequence[tuple[str, Sequence[str]]], back: str, limit: int = 20
 ) -> InlineKeyboardMarkup:
-    """One button per (session id, title), for short lists such as "now and next"."""
+    """One button per (session id, labels from short to telling), for short lists such as
+    "now and next"; a title shown twice gets its time (and day) so no two buttons look alike."""
     b = InlineKeyboardBuilder()
-    for session_id, title in sessions[:limit]:
-        text = title if len(title) <= 40 else title[:39] + "…"
+    shown = sessions[:limit]
+    for (session_id, _variants), text in zip(shown, unique([v for _i, v in shown]), strict=True):
         b.row(InlineKeyboardButton(text=text, callback_data=session_link(session_id, "open", back)))
     b.row(menu_button(_("🗓 Schedule"), "schedule"), menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
@@ -189,8 +197,12 @@ def menu_data(action: str) -> str:
 def sections_keyboard(sections: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     """(section id, label) per section, one per row."""
     b = InlineKeyboardBuilder()
-    for section_id, label in sections:
-        b.row(InlineKeyboardButton(text=label, callback_data=SectionCb(id=section_id).pack()))
+    buttons = [
+        InlineKeyboardButton(text=fit(label), callback_data=SectionCb(id=section_id).pack())
+        for section_id, label in sections
+    ]
+    for row in pack(buttons):
+        b.row(*row)
     b.row(menu_button(_("☰ Menu"), "menu"))
     return b.as_markup()
 
@@ -209,7 +221,7 @@ def section_card_keyboard(
     else:
         b.row(
             InlineKeyboardButton(
-                text=_("🔔 Subscribe: add its sessions to my agenda"),
+                text=_("🔔 Subscribe to the section"),
                 callback_data=SectionCb(id=section_id, action="sub").pack(),
             )
         )

@@ -657,16 +657,12 @@ class _Parser:
         )
         if self.errors or forum is None:
             return None
-        ordered = sorted(
-            (s for s, _, _ in sessions),
-            key=lambda s: (s.start_at, s.venue or "", s.hall or "", s.id),
-        )
         return Program(
             forum=forum,
             venues=tuple(v for v, _, _ in venues),
             speakers=tuple(s for s, _, _ in speakers),
             sections=tuple(s for s, _, _ in sections),
-            sessions=tuple(ordered),
+            sessions=tuple(s for s, _, _ in sessions),
             city_pairs=tuple(c for c, _, _ in city_pairs),
             faq=tuple(f for f, _, _ in faq),
             registration=registration,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -303,7 +303,7 @@ class Program:
     venues: tuple[Venue, ...] = ()
     speakers: tuple[Speaker, ...] = ()
     sections: tuple[Section, ...] = ()
-    sessions: tuple[Session, ...] = ()  # sorted by start_at, then hall
+    sessions: tuple[Session, ...] = ()  # sorted on creation: see _order
     city_pairs: tuple[CityPair, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     registration: Registration | None = None
@@ -317,8 +317,36 @@ class Program:
     )
 
     def __post_init__(self) -> None:
+        # Every list (day pages, now and next, the agenda, digests) reads sessions in this order.
+        object.__setattr__(self, "sessions", tuple(sorted(self.sessions, key=self._order())))
+        # A fresh index even when dataclasses.replace handed over the original's.
+        object.__setattr__(self, "_index", {})
         for name in ("venues", "speakers", "sections", "sessions", "city_pairs", "faq"):
             self._index[name] = {item.id: item for item in getattr(self, name)}
+
+    def _order(self) -> Callable[[Session], tuple[object, ...]]:
+        """Sessions by start; at the same time by section number (sessions outside a numbered
+        section after them), then by hall in the order the program lists venues and halls."""
+        numbers = {s.id: s.number for s in self.sections if s.number is not None}
+        halls: dict[tuple[str | None, str | None], int] = {}
+        for venue in self.venues:
+            halls[(venue.id, None)] = len(halls)
+            for hall in venue.halls:
+                halls[(venue.id, hall.id)] = len(halls)
+        last = len(halls)
+
+        def key(session: Session) -> tuple[object, ...]:
+            number = numbers.get(session.section or "")
+            return (
+                session.start_at,
+                number is None,
+                number or 0,
+                halls.get((session.venue, session.hall), last),
+                session.end_at,
+                session.id,
+            )
+
+        return key
 
     def venue(self, venue_id: str | None) -> Venue | None:
         return self._index["venues"].get(venue_id or "")  # type: ignore[return-value]

@@ -19,8 +19,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 
 from bot.clock import Clock
-from bot.i18n import _, fmt_day, fmt_time, ngettext
+from bot.i18n import _, fmt_day, ngettext
 from bot.keyboards.common import REMINDER_CHOICES, menu_button
+from bot.keyboards.labels import unique
 from bot.keyboards.links import session_link
 from bot.program.diff import where
 from bot.program.model import EMPTY_TEXT, Program, Session, SessionKind, Text
@@ -34,6 +35,7 @@ from bot.services.schedule_view import (
     notice_line,
     place_label,
     section_label,
+    session_labels,
     session_line,
     time_range,
 )
@@ -148,7 +150,8 @@ def digest_text(
 ) -> str:
     heading = _("Good morning! Your day, {day}:") if own else _("Good morning! Today, {day}:")
     lines = [f"☀️ <b>{heading.format(day=escape(fmt_day(day, locale)))}</b>", ""]
-    lines += [session_line(program, s, locale, n) for n, s in enumerate(sessions, 1)]
+    # No numbers: the digest has no number buttons; its buttons open the agenda and the days.
+    lines += [session_line(program, s, locale, None) for s in sessions]
     if not own:
         lines += ["", _("Save sessions to your agenda and the digest will show yours.")]
     return "\n".join(lines)
@@ -375,14 +378,11 @@ def section_choices(programs: ProgramService) -> list[tuple[str, str]]:
 
 
 def session_choices(programs: ProgramService) -> list[tuple[str, str]]:
+    """(session id, button label): day, time and title, short enough for a button."""
     locale = current_locale(programs.program.forum.default_language)
-    return [
-        (
-            s.id,
-            cut(f"{fmt_day(s.day, locale)} {fmt_time(s.start, locale)} {s.title.get(locale)}", 60),
-        )
-        for s in programs.program.sessions
-    ]
+    sessions = programs.program.sessions
+    labels = unique([session_labels(s, locale)[2:] for s in sessions])  # a list of all days
+    return [(s.id, label) for s, label in zip(sessions, labels, strict=True)]
 
 
 async def section_audience(db: Database, section_id: str) -> list[int]:

@@ -33,7 +33,7 @@ def home_text(program: Program, locale: str) -> str:
             _("🤝 <b>Partner cities</b>"),
             totals_text(program, locale),
             "",
-            _("Choose a region, or type a city, e.g. «/cities Mogilev» or just «Brest»."),
+            _("Choose a region, or type a city, e.g. “/cities Mogilev” or just “Brest”."),
         ]
     )
 
@@ -47,7 +47,7 @@ def regions(program: Program, side: str, locale: str) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for pair in program.city_pairs:
         found.setdefault(region_of(pair, side, locale), pair.id)
-    return sorted(found.items())
+    return sorted(found.items(), key=lambda item: item[0].casefold())
 
 
 def pairs_in_region(program: Program, side: str, region_pair: CityPair) -> list[CityPair]:
@@ -59,6 +59,12 @@ def pair_label(pair: CityPair, locale: str, side: str = "by") -> str:
     """A button text: the city of the browsed side first."""
     by, ru = pair.by_city.get(locale), pair.ru_city.get(locale)
     return f"{by} — {ru}" if side == "by" else f"{ru} — {by}"
+
+
+def pair_labels(pair: CityPair, locale: str, side: str = "by") -> tuple[str, str]:
+    """Button texts from usual to telling: the browsed side's city first, else the partner's
+    (a region page lists one city's several partners; long names cut alike otherwise)."""
+    return pair_label(pair, locale, side), pair_label(pair, locale, "ru" if side == "by" else "by")
 
 
 def pair_text(pair: CityPair, locale: str) -> str:

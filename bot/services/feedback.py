@@ -32,7 +32,7 @@ COMMENT_MAX = 1000
 
 
 def rating_payload(session: Session, locale: str) -> Payload:
-    text = _("⭐ How was «{title}»? Rate it with one tap, 1 (poor) to 5 (excellent).").format(
+    text = _("⭐ How was “{title}”? Rate it with one tap, 1 (poor) to 5 (excellent).").format(
         title=escape(cut(session.title.get(locale), 150))
     )
     hint = _("You can turn these requests off in /settings.")

@@ -42,7 +42,7 @@ async def notify_organizers(db: Database, notifier: Notifier, question: Question
     asker = await db.users.get(question.user_id)
 
     def content(locale: str) -> Payload:
-        text = _("❓ New question #{id} (asked by {name}):\n\n«{text}»").format(
+        text = _("❓ New question #{id} (asked by {name}):\n\n“{text}”").format(
             id=question.id, name=hd.quote(asker_name(asker)), text=quote(question.text)
         )
         return text_payload(text, answer_button(question.id))
@@ -73,7 +73,7 @@ async def deliver_answer(db: Database, notifier: Notifier, question: Question, a
         return
 
     def content(locale: str) -> Payload:
-        text = _("💬 Answer from the organizers to your question «{question}»:\n\n{answer}")
+        text = _("💬 Answer from the organizers to your question “{question}”:\n\n{answer}")
         return text_payload(
             text.format(question=quote(question.text, 500), answer=hd.quote(answer))
         )

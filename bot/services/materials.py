@@ -86,7 +86,7 @@ def materials_text(
 
 def notice_payload(session: Session, locale: str) -> Payload:
     text = _(
-        "📎 New materials for «{title}», which you saved: presentations, documents or links."
+        "📎 New materials for “{title}”, which you saved: presentations, documents or links."
     ).format(title=escape(cut(session.title.get(locale), 150)))
     button = InlineKeyboardButton(
         text=_("📎 Open the materials"), callback_data=_materials_data(session.id)

@@ -339,12 +339,16 @@ def edit_conflict_text() -> str:
 # ---------------------------------------------------------------- the edit dialogue
 
 
-def hall_button_label(program: Program, venue_id: str, hall_id: str, locale: str) -> str:
+def hall_button_labels(
+    program: Program, venue_id: str, hall_id: str, locale: str
+) -> tuple[str, ...]:
+    """A hall's button labels from short to telling: the hall; the hall and its venue (for
+    halls of the same name in two venues)."""
     venue = program.venue(venue_id)
     hall = venue.hall(hall_id) if venue else None
     if venue is None or hall is None:
-        return hall_id
-    return cut(f"{hall.name.get(locale)} · {venue.name.get(locale)}", 60)
+        return (hall_id,)
+    return hall.name.get(locale), f"{hall.name.get(locale)} · {venue.name.get(locale)}"
 
 
 def session_heading(program: Program, session: Session, locale: str) -> list[str]:

@@ -164,9 +164,9 @@ def _question_body(form: RegistrationForm, step: str, locale: str) -> str:
         REGION: _("Your region: choose a button or type it:"),
         CITY: _("Your city or town: choose a button or type it:"),
         ORG: _("Your organization or place of study:"),
-        POS: _("Your position, or your course of study (e.g. «student, 2nd year»):"),
+        POS: _("Your position, or your course of study (e.g. “student, 2nd year”):"),
         PHONE: _(
-            "Your phone number: press «📱 Share my contact» below, or type it with the "
+            "Your phone number: press “📱 Share my contact” below, or type it with the "
             "country code, e.g. +375 29 123-45-67:"
         ),
         EMAIL: _("Your e-mail address:"),

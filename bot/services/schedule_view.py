@@ -6,12 +6,14 @@ Day pages are built once per program, day and locale (ScheduleView), not per upd
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from enum import StrEnum
 from html import escape
 
-from bot.i18n import _, fmt_date, fmt_day, fmt_time, ngettext
+from bot.i18n import _, fmt_date, fmt_day, fmt_time, fmt_zone, ngettext
+from bot.keyboards.labels import fit
 from bot.program.model import KIND_LABELS, Format, Program, Section, Session, SessionKind
 
 # Room left under Telegram's 4096 characters for headers and page marks.
@@ -30,6 +32,7 @@ class Page:
     numbered: tuple[tuple[int, str], ...]
     page: int
     pages: int
+    label: str = ""  # a day's page: its part of the day, for the buttons leading to it
 
 
 def cut(text: str, limit: int) -> str:
@@ -49,17 +52,23 @@ def hall_label(program: Program, venue_id: str | None, hall_id: str | None, loca
     return (hall.name if hall else venue.name).get(locale)
 
 
-def place_label(program: Program, venue_id: str | None, hall_id: str | None, locale: str) -> str:
-    """Hall, venue and address, for cards."""
+def place_name(program: Program, venue_id: str | None, hall_id: str | None, locale: str) -> str:
+    """Hall and building, for lists of a forum held in several buildings."""
     venue = program.venue(venue_id)
     if venue is None:
         return ""
     hall = venue.hall(hall_id)
     parts = [hall.name.get(locale)] if hall else []
-    parts.append(venue.name.get(locale))
-    if venue.address:
-        parts.append(venue.address.get(locale))
-    return ", ".join(parts)
+    return ", ".join([*parts, venue.name.get(locale)])
+
+
+def place_label(program: Program, venue_id: str | None, hall_id: str | None, locale: str) -> str:
+    """Hall, venue and address, for cards."""
+    venue = program.venue(venue_id)
+    if venue is None:
+        return ""
+    name = place_name(program, venue_id, hall_id, locale)
+    return f"{name}, {venue.address.get(locale)}" if venue.address else name
 
 
 def format_label(value: Format) -> str:
@@ -99,13 +108,24 @@ def session_line(
     *,
     day: bool = False,
     title: bool = True,
+    with_time: bool = True,
+    with_venue: bool = False,
 ) -> str:
     """A session on one line, as every list, notice and answer shows it:
     `1. Thu, 25 June, 10:00–11:00 Title · Hall` — the number, the day and the title when
-    asked for; a cancelled session struck through."""
-    when = session_when(session, locale) if day else time_range(session, locale)
-    hall = hall_label(program, session.venue, session.hall, locale)
-    where = f" · <i>{escape(hall)}</i>" if hall else ""
+    asked for; a cancelled session struck through. Without the time when a heading above
+    gives it (sessions sharing one); `with_venue` names the building as well as the hall
+    (where the forum uses more than one)."""
+    if day:
+        when = session_when(session, locale)
+    else:
+        when = time_range(session, locale) if with_time else ""
+    place = (
+        place_name(program, session.venue, session.hall, locale)
+        if with_venue
+        else hall_label(program, session.venue, session.hall, locale)
+    )
+    where = f" · <i>{escape(place)}</i>" if place else ""
     prefix = f"<b>{number}.</b> " if number is not None else ""
     if not title:
         if session.cancelled:
@@ -116,13 +136,15 @@ def session_line(
     name = escape(cut(session.title.get(locale), TITLE_IN_LIST))
     if session.cancelled:
         name = "❌ <s>{title}</s> {mark}".format(title=name, mark=_("(cancelled)"))
-    return f"{prefix}{when} {name}{where}"
+    return f"{prefix}{when} {name}{where}" if when else f"{prefix}{name}{where}"
 
 
 Entry = tuple[str, str | None, int]  # line, session id (None: a heading), number
 
 
-def paginate(header: str, entries: Sequence[Entry], empty: str = "") -> list[Page]:
+def paginate(
+    header: str, entries: Sequence[Entry], empty: str = "", per_page: int = PAGE_SESSIONS
+) -> list[Page]:
     """Split entries into pages within the text and button limits.
 
     Lines with a session id get a numbered button; lines without (day headings) are text.
@@ -131,7 +153,7 @@ def paginate(header: str, entries: Sequence[Entry], empty: str = "") -> list[Pag
     size, count = len(header), 0
     for line, sid, n in entries:
         full = size + len(line) + 1 > TEXT_BUDGET
-        if pages[-1] and (full or (sid is not None and count >= PAGE_SESSIONS)):
+        if pages[-1] and (full or (sid is not None and count >= per_page)):
             pages.append([])
             size, count = len(header), 0
         pages[-1].append((line, sid, n))
@@ -149,13 +171,7 @@ def paginate(header: str, entries: Sequence[Entry], empty: str = "") -> list[Pag
     return result
 
 
-def day_pages(program: Program, day: date, locale: str) -> list[Page]:
-    header = f"🗓 <b>{escape(fmt_day(day, locale))}</b>"
-    entries = [
-        (session_line(program, s, locale, n), s.id, n)
-        for n, s in enumerate(program.sessions_on(day), 1)
-    ]
-    return paginate(header, entries, _("Nothing is planned for this day."))
+# ---------------------------------------------------------------- a day's page
 
 
 def part_pages(
@@ -173,28 +189,217 @@ def part_pages(
     return paginate(header, entries, _("Nothing more is planned for this part of the day."))
 
 
-def forum_days(program: Program, today: date) -> list[date]:
-    """The forum days, today first while the forum is on."""
-    days = list(program.forum.days)
-    if today in days:
-        days.remove(today)
-        days.insert(0, today)
-    return days
+class Mark(StrEnum):
+    """Where a session of today stands, shown before its line."""
+
+    ENDED = "✓"
+    LIVE = "🔴"
+    NEXT = "⏭"
 
 
-def day_button_label(day: date, today: date, locale: str) -> str:
+Marks = Mapping[str, Mark]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of the day: sessions starting from `since` until the next part."""
+
+    since: time
+    icon: str
+
+    def name(self) -> str:
+        if self.since < time(12):
+            return _("Morning")
+        if self.since < time(18):
+            return _("Afternoon")
+        return _("Evening")
+
+
+PARTS = (Part(time(0), "🌅"), Part(time(12), "☀️"), Part(time(18), "🌙"))
+# Sessions on one page of a day: two rows of five number buttons at most.
+DAY_PAGE = 10
+# Cached day pages (days x languages x today's marks through the day) before starting afresh.
+MAX_CACHED_DAYS = 500
+
+
+def part_of(session: Session) -> Part:
+    return [p for p in PARTS if p.since <= session.start][-1]
+
+
+def day_marks(program: Program, day: date, now: datetime) -> dict[str, Mark]:
+    """Today's sessions that ended, are on, or start next; nothing for other days."""
+    local = now.astimezone(program.forum.tz)
+    if local.date() != day:
+        return {}
+    marks: dict[str, Mark] = {}
+    upcoming: list[Session] = []
+    for s in program.sessions_on(day):
+        if s.cancelled:
+            continue
+        if s.end_at <= local:
+            marks[s.id] = Mark.ENDED
+        elif s.start_at <= local:
+            marks[s.id] = Mark.LIVE
+        else:
+            upcoming.append(s)
+    if upcoming:
+        first = min(s.start_at for s in upcoming)
+        marks.update({s.id: Mark.NEXT for s in upcoming if s.start_at == first})
+    return marks
+
+
+def chunks(sessions: Sequence[Session], size: int) -> list[list[Session]]:
+    """Pages of at most `size` sessions that keep sessions starting together on one page
+    (parallel sections are compared side by side), unless more than `size` start together."""
+    pages: list[list[Session]] = []
+    groups: list[list[Session]] = []
+    for s in sessions:
+        if groups and groups[-1][0].start == s.start:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    for group in groups:
+        while group:
+            room = size - len(pages[-1]) if pages else 0
+            if len(group) <= room:
+                pages[-1].extend(group)
+                group = []
+            elif len(group) <= size:
+                pages.append(group)
+                group = []
+            else:
+                pages.append(group[:size])
+                group = group[size:]
+    return pages
+
+
+def day_lines(
+    program: Program, sessions: Sequence[Session], first: int, marks: Marks, locale: str
+) -> list[Entry]:
+    """Numbered lines; sessions sharing a time go under one time heading."""
+    entries: list[Entry] = []
+    i = 0
+    while i < len(sessions):
+        j = i + 1
+        when = (sessions[i].start, sessions[i].end)
+        while j < len(sessions) and (sessions[j].start, sessions[j].end) == when:
+            j += 1
+        if j - i > 1:
+            entries.append((f"<b>{time_range(sessions[i], locale)}</b>", None, 0))
+        for k in range(i, j):
+            s, n = sessions[k], first + k
+            mark = marks.get(s.id)
+            line = session_line(program, s, locale, n, with_time=j - i == 1)
+            entries.append((f"{mark.value} {line}" if mark else line, s.id, n))
+        i = j
+    return entries
+
+
+def page_label(part: Part, sessions: Sequence[Session], split: bool, locale: str) -> str:
+    """The name of a page, for its heading and the buttons leading to it."""
+    name = f"{part.icon} {part.name()}"
+    return f"{name} {fmt_time(sessions[0].start, locale)}" if split else name
+
+
+def marks_legend(marks: Marks) -> str:
+    shown = set(marks.values())
+    names = {
+        Mark.ENDED: _("ended"),
+        Mark.LIVE: _("on now"),
+        Mark.NEXT: _("next"),
+    }
+    return " · ".join(f"{m.value} {names[m]}" for m in Mark if m in shown)
+
+
+def day_title(day: date, today: date | None, locale: str) -> str:
     label = fmt_day(day, locale)
     return _("Today, {day}").format(day=label) if day == today else label
 
 
+def day_pages(
+    program: Program, day: date, locale: str, marks: Marks | None = None, today: bool = False
+) -> list[Page]:
+    """A day's sessions: one page if they are few, else a page per part of the day (morning,
+    afternoon, evening), a crowded part cut into pages of DAY_PAGE sessions. Today's sessions
+    carry their marks."""
+    marks = marks or {}
+    sessions = program.sessions_on(day)
+    header = f"🗓 <b>{escape(day_title(day, day if today else None, locale))}</b>"
+    if not sessions:
+        return [Page(f"{header}\n\n{_('Nothing is planned for this day.')}", (), 0, 1)]
+    if len(sessions) <= DAY_PAGE:
+        parts = [(None, list(sessions))]
+    else:
+        by_part: dict[Part, list[Session]] = {}
+        for s in sessions:
+            by_part.setdefault(part_of(s), []).append(s)
+        parts = [
+            (part, page) for part, members in by_part.items() for page in chunks(members, DAY_PAGE)
+        ]
+    split = {part for part, _pg in parts if sum(1 for p, _x in parts if p == part) > 1}
+    pages: list[Page] = []
+    first = 1
+    for index, (part, members) in enumerate(parts):
+        lines = [line for line, _sid, _n in day_lines(program, members, first, marks, locale)]
+        numbered = tuple((first + k, s.id) for k, s in enumerate(members))
+        label = page_label(part, members, part in split, locale) if part else ""
+        end = max(s.end for s in members)
+        span = f"{fmt_time(members[0].start, locale)}–{fmt_time(end, locale)}"
+        head = header + (f"\n<b>{escape(label)}</b> · {span}" if label else "")
+        body = "\n".join(lines)
+        legend = marks_legend({s.id: marks[s.id] for s in members if s.id in marks})
+        foot = f"\n\n{legend}" if legend else ""
+        pages.append(Page(cut_html(f"{head}\n\n{body}{foot}"), numbered, index, len(parts), label))
+        first += len(members)
+    return pages
+
+
+def current_page(pages: Sequence[Page], marks: Marks) -> int:
+    """The page to open today: the one with what is on now, else what starts next, else the
+    last (the day is over); the first on other days."""
+    if not marks:
+        return 0
+    for wanted in (Mark.LIVE, Mark.NEXT):
+        for page in pages:
+            if any(marks.get(sid) is wanted for _n, sid in page.numbered):
+                return page.page
+    return len(pages) - 1
+
+
+def forum_days(program: Program) -> list[date]:
+    """The forum days in date order (the buttons mark today)."""
+    return list(program.forum.days)
+
+
 def schedule_intro(program: Program, locale: str) -> str:
     forum = program.forum
+    moment = datetime.combine(forum.start_date, time(12), forum.tz)
     return "\n".join(
         [
             f"🗓 <b>{escape(forum.title.get(locale))}</b>",
-            _("Choose a day. Times are local ({zone}).").format(zone=escape(forum.timezone)),
+            _("Choose a day. Times are local: {zone}.").format(
+                zone=escape(fmt_zone(forum.timezone, locale, moment))
+            ),
         ]
     )
+
+
+def session_labels(session: Session, locale: str) -> tuple[str, str, str]:
+    """A session's button labels from short to telling: title; time and title; day, time and
+    title (for titles that repeat: three lunches, a registration every morning)."""
+    title = session.title.get(locale)
+    start = fmt_time(session.start, locale)
+    return title, f"{start} {title}", f"{short_day(session.day, locale)} {start} {title}"
+
+
+def short_day(day: date, locale: str) -> str:
+    """A day as few characters tell it on a button: the weekday (a forum is shorter than a
+    week)."""
+    return fmt_date(day, locale, "EEE")
+
+
+def venues_in_use(program: Program) -> int:
+    return len({s.venue for s in program.sessions if s.venue})
 
 
 # ---------------------------------------------------------------- now and next
@@ -225,9 +430,10 @@ def now_and_next(program: Program, now: datetime, locale: str) -> tuple[str, lis
                 days,
             ).format(date=fmt_date(program.forum.start_date, locale), n=days)
         )
+    several = venues_in_use(program) > 1  # then "which hall" needs "in which building"
     if running:
         lines += ["", "<b>{}</b>".format(_("On now:"))]
-        lines += [session_line(program, s, locale, None) for s in running]
+        lines += [session_line(program, s, locale, None, with_venue=several) for s in running]
     elif today >= program.forum.start_date:
         lines.append(_("Nothing is on right now."))
     if following:
@@ -242,7 +448,7 @@ def now_and_next(program: Program, now: datetime, locale: str) -> tuple[str, lis
                 date=fmt_date(next_day, locale), time=start
             )
         lines += ["", f"<b>{heading}</b>"]
-        lines += [session_line(program, s, locale, None) for s in following]
+        lines += [session_line(program, s, locale, None, with_venue=several) for s in following]
     return "\n".join(lines), running + following
 
 
@@ -318,16 +524,28 @@ def cut_html(text: str) -> str:
 
 
 def sections_text(program: Program, locale: str) -> str:
+    """The heading, and every section's whole title (the buttons may show them cut)."""
     if not program.sections:
         return _("There are no thematic sections in the programme.")
-    return "🧩 <b>{}</b>\n\n{}".format(
-        _("Thematic sections"), _("Choose a section to see where and when it meets.")
-    )
+    lines = [
+        "🧩 <b>{}</b>".format(_("Thematic sections")),
+        "",
+        *(escape(section_name(s, locale)) for s in program.sections),
+        "",
+        _("Choose a section to see where and when it meets."),
+    ]
+    return "\n".join(lines)
+
+
+def section_name(section: Section, locale: str) -> str:
+    """A section's number and title ("3. Education…"); the title alone without a number."""
+    title = section.title.get(locale)
+    return f"{section.number}. {title}" if section.number is not None else title
 
 
 def section_label(section: Section, locale: str) -> str:
-    title = section.title.get(locale)
-    return cut(title if section.number is None else f"{section.number}. {title}", 60)
+    """The section's name as a button shows it."""
+    return fit(section_name(section, locale))
 
 
 def section_card(program: Program, section: Section, locale: str) -> tuple[str, list[Session]]:
@@ -349,9 +567,12 @@ def section_card(program: Program, section: Section, locale: str) -> tuple[str, 
         lines += ["", "<b>{}</b>".format(_("Moderators:")), *moderators]
     if sessions:
         lines += ["", "<b>{}</b>".format(_("When:"))]
+        shown_day: date | None = None
         for n, s in enumerate(sessions[:PAGE_SESSIONS], 1):
-            day = escape(fmt_day(s.day, locale))
-            lines.append(f"{day}\n{session_line(program, s, locale, n)}")
+            if s.day != shown_day:
+                shown_day = s.day
+                lines.append(f"<i>{escape(fmt_day(s.day, locale))}</i>")
+            lines.append(session_line(program, s, locale, n))
     return cut_html("\n".join(lines)), sessions[:PAGE_SESSIONS]
 
 
@@ -377,7 +598,7 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
     )
     header = "⭐ <b>{}</b>".format(_("My agenda"))
     if not sessions:
-        empty = _("Nothing saved yet. Open a session in the schedule and press «Add to my agenda».")
+        empty = _("Nothing saved yet. Open a session in the schedule and press “Add to my agenda”.")
         return [Page(f"{header}\n\n{escape(empty)}", (), 0, 1)]
     clash = overlapping(sessions)
     entries: list[Entry] = []
@@ -391,7 +612,7 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
         if s.id in clash:
             line += " ⚠️ " + _("overlaps")
         entries.append((line, s.id, n))
-    pages = paginate(header, entries)
+    pages = paginate(header, entries, per_page=DAY_PAGE)  # a phone screen: two rows of numbers
     if clash:
         note = "\n\n⚠️ " + _("Some saved sessions overlap in time.")
         pages = [Page(p.text + note, p.numbered, p.page, p.pages) for p in pages]
@@ -400,19 +621,29 @@ def agenda_pages(program: Program, session_ids: Iterable[str], locale: str) -> l
 
 @dataclass(slots=True)
 class ScheduleView:
-    """Day pages per (day, locale) for the current program; cleared when the program changes."""
+    """Day pages per (day, locale, today's marks) for the current program; cleared when the
+    program changes. Marks change only when a session starts or ends, so pages are reused."""
 
     program: Program
-    _days: dict[tuple[date, str], list[Page]] = field(default_factory=dict)
+    _days: dict[tuple[date, str, bool, tuple[tuple[str, Mark], ...]], list[Page]] = field(
+        default_factory=dict
+    )
 
-    def day_pages(self, program: Program, day: date, locale: str) -> list[Page]:
+    def day_pages(
+        self, program: Program, day: date, locale: str, now: datetime
+    ) -> tuple[list[Page], int]:
+        """The day's pages and the one to open first (today: the one with "now")."""
         if program is not self.program:  # another import landed before the reload hook ran
             self.program, self._days = program, {}
-        key = (day, locale)
+        today = now.astimezone(self.program.forum.tz).date() == day
+        marks = day_marks(self.program, day, now)
+        key = (day, locale, today, tuple(sorted(marks.items())))
         pages = self._days.get(key)
         if pages is None:
-            pages = self._days[key] = day_pages(self.program, day, locale)
-        return pages
+            if len(self._days) > MAX_CACHED_DAYS:
+                self._days.clear()
+            pages = self._days[key] = day_pages(self.program, day, locale, marks, today)
+        return pages, current_page(pages, marks)
 
     async def reload(self, program: Program) -> None:
         self.program = program

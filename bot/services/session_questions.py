@@ -265,7 +265,7 @@ class QuestionService:
 
         def content(locale: str) -> dict[str, object]:
             title = session.title.get(locale) if session else question.session_id
-            text = _("✅ Your question at «{session}» was answered:\n<i>{question}</i>").format(
+            text = _("✅ Your question at “{session}” was answered:\n<i>{question}</i>").format(
                 session=escape(cut(title, 150)), question=escape(cut(question.text, 600))
             )
             return text_payload(text)

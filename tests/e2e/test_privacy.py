@@ -88,7 +88,7 @@ async def test_mydata_then_forget_leaves_no_personal_data(
             assert line in card.text, line
         assert "RU-SMO" not in card.text and "industry" not in card.text
         await asyncio.sleep(PACE)
-        await zoe.press("All my data as a file")
+        await zoe.press("My data as a file")
         document = await zoe.wait_message(lambda m: m.document_bytes is not None)
         data = json.loads(document.document_bytes)
         [registration] = data["registration"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.keyboards.cities import CityRegionCb
 from bot.keyboards.links import CityCb
 from bot.keyboards.questions import InboxCb
 from tests.fakeapi import FakeTelegram
@@ -26,7 +27,10 @@ async def test_a_city_is_found_by_five_spellings(
         assert "Тульская область" in answer.text and "2004" in answer.text
         assert "промышленность" in answer.text
         datas = [b.get("callback_data") for row in answer.buttons() for b in row]
-        assert CityCb(id="mogilev-tula").pack() in datas
+        # The card is on screen: its buttons lead on (the regions' partner cities), not back.
+        assert CityCb(id="mogilev-tula").pack() not in datas
+        assert CityRegionCb(side="by", pair="mogilev-tula").pack() in datas
+        assert CityRegionCb(side="ru", pair="mogilev-tula").pack() in datas
     assert len({a.text for a in answers}) == 1  # the same partners each time
 
     await olga.send("/cities Гродна")
@@ -81,12 +85,14 @@ async def test_unanswered_question_reaches_the_organizer_and_the_answer_comes_ba
     assert "organizers only" in (await mallory.wait_message()).text
 
     await owner.send("/inbox")
-    inbox = await owner.wait_text(f"#{question_id}")
+    inbox = await owner.wait_text(f"№{question_id}")
     assert "собакой" in inbox.text
     await owner.press(f"№{question_id}", message=inbox)
     await owner.wait_text("Напишите ответ")
     await owner.send("Да, с собакой на поводке можно <везде>.")
-    await owner.wait_text("уже в пути")
+    # The asker's name stays in the nominative: "Получатель: Павел", not "к Павел".
+    sent = await owner.wait_text("Получатель:")
+    assert f"Ответ на вопрос №{question_id} отправлен" in sent.text and "Павел" in sent.text
 
     reply = await pavel.wait_text("Ответ организаторов")
     assert "собакой" in reply.text and "<везде>" in reply.text

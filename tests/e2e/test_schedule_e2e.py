@@ -72,15 +72,19 @@ async def test_day_card_agenda_calendar_reminder_and_change_notice(
         ann = fake.add_user(7101, "Ann", language_code="en")
         await ann.send("/schedule")
         days = await ann.wait_message()
-        assert days.button_texts()[0].startswith("Today, Fri, 25 June")
+        assert days.button_texts()[:3] == ["Thu 24 June", "Today, Fri 25 June", "Sat 26 June"]
         await ann.press("Today")
+        # Today's page opens at the morning: the plenary is next, marked so.
         day = await ann.wait_text("25 June")
-        assert "10:00–12:30 Plenary session" in day.text
+        assert "🌅 Morning · 08:00–12:30" in day.text
+        assert "⏭ 3. 10:00–12:30 Plenary session" in day.text
         assert "Main Hall" in day.text
-        assert "❌" in day.text  # the cancelled bike ride is marked
-        await ann.press(button_for(day, ":plenary:"))
+        await ann.press("Evening")
+        evening = await ann.wait_text("Evening")
+        assert "❌" in evening.text  # the cancelled bike ride is marked
+        await ann.press(button_for(day, ":plenary:"), message=day)
         card = await ann.wait_text("Plenary session")
-        assert "Fri, 25 June, 10:00–12:30" in card.text
+        assert "Fri 25 June, 10:00–12:30" in card.text
         assert "Regional Palace of Culture" in card.text
         assert "hybrid" in card.text
         await ann.press("Add to my agenda")

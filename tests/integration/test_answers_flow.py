@@ -35,7 +35,8 @@ async def test_did_you_mean_offers_the_candidates_as_buttons(
         assert SectionCb(id="s2-agro").pack() in buttons
         assert any(d.startswith(AskCb.__prefix__) for d in buttons)  # none fits: organizers
         assert all(len(d.encode()) <= 64 for d in buttons)
-        await anna.press("Industrial cooperation and import substitution", message=offer)
+        # The button shows the title as far as a phone does ("Industrial cooperation…").
+        await anna.press("Industrial cooperation", message=offer)
         card = await anna.wait_message()
         assert "Industrial cooperation and import substitution" in card.text
         assert "Pavel Grinevich" in card.text  # the section card with its moderators
@@ -74,7 +75,11 @@ async def test_what_is_on_now_in_words_gives_the_now_screen(
         ales = fake.add_user(7404, "Алесь", language_code="be")
         await ales.send("праграма на суботу")
         day = await ales.wait_message()
-        assert "26 чэрвеня" in day.text and "Падвядзенне вынікаў форуму" in day.text
+        # The day's first part, with a button to each other part (as the day buttons give).
+        assert "26 чэрвеня" in day.text and "🌅 Раніца" in day.text
+        await ales.press("☀️ Дзень ▶", message=day)
+        afternoon = await ales.wait_text("☀️ Дзень")
+        assert "Падвядзенне вынікаў форуму" in afternoon.text
         await ales.send("што будзе ўвечары")
         evening = await ales.wait_message()
         assert "Гала-канцэрт" in evening.text and "Секцыя 1" not in evening.text
@@ -140,13 +145,13 @@ async def test_an_inbox_answer_saved_as_faq_answers_the_next_asker(
         assert "organizers only" in (await mia.wait_callback_answer())["text"]
 
         # Its Belarusian version, added later, reaches Belarusian readers.
-        await owner.press("Беларуская")
-        await owner.wait_text("Write the question in Беларуская")
+        await owner.press("➕ Belarusian")
+        await owner.wait_text("Write the question in Belarusian")
         await owner.send("Ці можна прыйсці з сабакам?")
         await owner.wait_text("Now the answer")
         await owner.send("Сабакі на павадку — так, акрамя Вялікай залы.")
-        versions = await owner.wait_text("now has its version in Беларуская")
-        assert [t for t in versions.button_texts() if "Русский" in t]
+        versions = await owner.wait_text("now has its version in Belarusian")
+        assert [t for t in versions.button_texts() if "Russian" in t]
         async with app.db.transaction():
             entry = await app.db.faq.get(saved[0].id)
         assert entry is not None and set(entry.answer) == {"en", "be"}

@@ -82,7 +82,7 @@ async def test_delay_from_the_card_notifies_once_shows_everywhere_and_undo_resto
     pressed = owner._last_callback
     assert pressed is not None
     done = await owner.wait_text("now takes place")
-    assert "Fri, 25 June, 10:15–12:45, Main Hall" in done.text
+    assert "Fri 25 June, 10:15–12:45, Main Hall" in done.text
     assert "1 person is being told" in done.text
     assert done.button_texts() == ["↩️ Undo", "Open the card"]
 
@@ -97,7 +97,7 @@ async def test_delay_from_the_card_notifies_once_shows_everywhere_and_undo_resto
     assert "10:15–12:45" in fresh.text
     await ann.send("/schedule")
     days = await ann.wait_message()
-    day = await press(ann, "Fri, 25 June", days)
+    day = await press(ann, "Fri 25 June", days)
     assert "10:15–12:45 Plenary session" in day.text
     card = await open_card(ann, "plenary")
     assert "✏️ Edit" not in card.button_texts()  # participants do not see it
@@ -155,7 +155,7 @@ async def test_notice_cancel_restore_and_a_clash(fake: FakeTelegram, fast_app: A
     version = fast_app.programs.version
     menu = await press(owner, "✏️ Edit", await open_card(owner, "d2-s4"))
     halls = await press(owner, "Another hall", menu)
-    await owner.press("Main Hall · Regional Palace of Culture", message=halls)
+    await owner.press("Main Hall", message=halls)
     answer = await owner.wait_callback_answer()
     assert "Main Hall is taken at that time by" in answer["text"]
     assert fast_app.programs.version == version
@@ -163,12 +163,12 @@ async def test_notice_cancel_restore_and_a_clash(fake: FakeTelegram, fast_app: A
     # A typed time that is not a time is asked again; a command leaves the dialogue.
     menu = await press(owner, "✏️ Edit", await open_card(owner, "d1-press"))
     days = await press(owner, "Another time", menu)
-    await press(owner, "Sat, 26 June", days)
+    await press(owner, "Sat 26 June", days)
     await owner.send("noon")
     assert "like 14:30" in (await owner.wait_message()).text
     await owner.send("9:00")
     moved = await owner.wait_text("now takes place")
-    assert "Sat, 26 June, 09:00–09:30" in moved.text
+    assert "Sat 26 June, 09:00–09:30" in moved.text
     fake.assert_no_rejections()
 
 
@@ -184,7 +184,7 @@ async def test_a_section_moves_to_another_hall_with_its_sessions(
     card = await oleg.wait_message()
     halls = await press(oleg, "Move the section to another hall", card)
     assert "to which hall do all its sessions move?" in halls.text
-    await oleg.press("Meeting Room · Mogilev-Expo Exhibition Centre", message=halls)
+    await oleg.press("Meeting Room", message=halls)
     done = await oleg.wait_text("now meet in Meeting Room")
     assert "1 person is being told" in done.text
     told = await sub.wait_text(NOTICE)

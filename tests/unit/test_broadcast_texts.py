@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import create_i18n, in_locale
-from bot.keyboards.admin import audiences_keyboard, choices_keyboard, progress_keyboard
+from bot.i18n import create_i18n, in_locale, language_name
+from bot.keyboards.admin import (
+    audiences_keyboard,
+    choices_keyboard,
+    draft_keyboard,
+    progress_keyboard,
+)
 from bot.services.broadcast import (
     Progress,
     Tally,
@@ -187,3 +192,20 @@ def test_pickers_give_a_long_label_a_row_of_its_own() -> None:
     for row in picked:
         assert all(len(text) <= 30 for text in row)
         assert len(row) == 1 or all(len(text) <= 15 for text in row)
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence", "button"),
+    [
+        ("ru", "белорусский", "➕ Белорусский"),
+        ("be", "беларуская", "➕ Беларуская"),
+        ("en", "Belarusian", "➕ Belarusian"),
+    ],
+)
+def test_a_language_is_named_in_the_readers_language(
+    locale: str, sentence: str, button: str
+) -> None:
+    with in_locale(I18N, locale):
+        assert language_name("be") == sentence
+        buttons = draft_keyboard(["ru"], urgent=False).inline_keyboard
+    assert button in [b.text for row in buttons for b in row]
