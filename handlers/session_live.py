@@ -36,19 +36,22 @@ from bot.keyboards.session_live import (
     material_done_keyboard,
     materials_keyboard,
     poll_confirm_keyboard,
+    section_materials_keyboard,
 )
 from bot.program.model import ExtraQuestion, Program, QuestionKind, Session
 from bot.services.audit import audit
 from bot.services.feedback import COMMENT_MAX, FeedbackService
 from bot.services.materials import (
     MaterialService,
+    Target,
     material_label,
     materials_text,
     parse_link,
+    section_materials_text,
 )
 from bot.services.polls import PollService, parse_poll, poll_error, results_csv
 from bot.services.program import ProgramService
-from bot.services.schedule_view import cut
+from bot.services.schedule_view import cut, section_label
 from bot.services.session_questions import (
     QUESTION_MAX,
     QuestionService,
@@ -119,12 +122,15 @@ async def live_button(
     bot: Bot,
     session_questions: QuestionService,
 ) -> None:
-    session = programs.program.session(callback_data.id)
     message = callback.message if isinstance(callback.message, Message) else None
+    action = callback_data.action
+    if action in ("xmat", "addx"):
+        await section_button(callback, callback_data, programs, db, user, locale, state, message)
+        return
+    session = programs.program.session(callback_data.id)
     if session is None or message is None:
         await callback.answer(stale(), show_alert=True)
         return
-    action = callback_data.action
     if action == "ask":
         await start_asking(callback, message, session, clock, db, user, locale, state)
     elif action == "list":
@@ -155,7 +161,7 @@ async def live_button(
             )
         elif action == "addm":
             await state.set_state(LiveForm.material)
-            await state.update_data(session=session.id)
+            await state.update_data(session=session.id, section=None)
             await message.answer(
                 _(
                     "📎 Send the files (presentations, documents) for “{title}”, or links "
@@ -167,6 +173,49 @@ async def live_button(
             await moderator_invite(message, session, clock, db, user, locale, bot, programs)
     else:
         await callback.answer(stale(), show_alert=True)
+
+
+async def section_button(
+    callback: CallbackQuery,
+    callback_data: LiveCb,
+    programs: ProgramService,
+    db: Database,
+    user: User,
+    locale: str,
+    state: FSMContext,
+    message: Message | None,
+) -> None:
+    """A section's materials (anyone) and adding one (organizers: speakers moderate
+    sessions, not sections)."""
+    program = programs.program
+    section = program.section(callback_data.id)
+    if section is None or message is None:
+        await callback.answer(stale(), show_alert=True)
+        return
+    if callback_data.action == "xmat":
+        await callback.answer()
+        materials = await db.materials.of_section(section.id)
+        files = [(m.id, material_label(m, locale)) for m in materials if m.kind == "file"]
+        linked = [m for m in program.materials if m.section == section.id]
+        await message.answer(
+            section_materials_text(section, materials, locale, linked),
+            reply_markup=section_materials_keyboard(section.id, files),
+        )
+        return
+    if not user.is_organizer:
+        logger.warning("User %s pressed %r without the organizer role", user.id, callback.data)
+        await callback.answer(_("This is for the forum organizers only."), show_alert=True)
+        return
+    await callback.answer()
+    await state.set_state(LiveForm.material)
+    await state.update_data(session=None, section=section.id)
+    await message.answer(
+        _(
+            "📎 Send the files (presentations, documents) for the section “{title}”, or links "
+            "(“Title — https://…”). They show on each of its sessions. Press Done when finished."
+        ).format(title=escape(cut(section_label(section, locale), 150))),
+        reply_markup=material_done_keyboard(None, section.id),
+    )
 
 
 async def moderator_invite(
@@ -604,15 +653,21 @@ async def material_button(
     await message.answer_document(material.file_id, caption=escape(material.title))
 
 
-async def material_session(
+async def material_target(
     state: FSMContext, programs: ProgramService, db: Database, user: User
-) -> Session | None:
+) -> Target | None:
+    """What the materials being sent are for, if the person may still add them (checked on
+    every message): a session's moderators, or organizers for a section."""
     data = await state.get_data()
-    session = programs.program.session(str(data.get("session", "")))
-    if session is None or not await can_moderate(db, user, session.id):
-        await state.clear()
-        return None
-    return session
+    program = programs.program
+    section = program.section(str(data.get("section") or ""))
+    if section is not None and user.is_organizer:
+        return Target.of_section(program, section)
+    session = program.session(str(data.get("session") or ""))
+    if session is not None and await can_moderate(db, user, session.id):
+        return Target.of_session(session)
+    await state.clear()
+    return None
 
 
 @router.message(LiveForm.material, F.document)
@@ -624,9 +679,9 @@ async def material_file(
     user: User,
     session_materials: MaterialService,
 ) -> None:
-    session = await material_session(state, programs, db, user)
+    target = await material_target(state, programs, db, user)
     document = message.document
-    if session is None or document is None:
+    if target is None or document is None:
         await message.answer(not_moderator())
         return
     if document.file_size and document.file_size > FILE_MAX:
@@ -634,11 +689,11 @@ async def material_file(
         return
     title = document.file_name or _("Document")
     await session_materials.add(
-        session, user.id, title=title, file_id=document.file_id, file_size=document.file_size
+        target, user.id, title=title, file_id=document.file_id, file_size=document.file_size
     )
     await message.answer(
         _("✅ Added: {title}. Send more or press Done.").format(title=escape(title)),
-        reply_markup=material_done_keyboard(session.id),
+        reply_markup=material_done_keyboard(target.session_id, target.section_id),
     )
 
 
@@ -651,8 +706,8 @@ async def material_link(
     user: User,
     session_materials: MaterialService,
 ) -> None:
-    session = await material_session(state, programs, db, user)
-    if session is None:
+    target = await material_target(state, programs, db, user)
+    if target is None:
         await message.answer(not_moderator())
         return
     parsed = parse_link(message.text or "")
@@ -660,10 +715,10 @@ async def material_link(
         await message.answer(_("Send a file, or a link as “https://…” or “Title — https://…”."))
         return
     title, url = parsed
-    await session_materials.add(session, user.id, title=title, url=url)
+    await session_materials.add(target, user.id, title=title, url=url)
     await message.answer(
         _("✅ Added: {title}. Send more or press Done.").format(title=escape(title)),
-        reply_markup=material_done_keyboard(session.id),
+        reply_markup=material_done_keyboard(target.session_id, target.section_id),
     )
 
 

@@ -208,8 +208,13 @@ def sections_keyboard(sections: Sequence[tuple[str, str]]) -> InlineKeyboardMark
 
 
 def section_card_keyboard(
-    section_id: str, subscribed: bool, numbered: Sequence[tuple[int, str]], editable: bool = False
+    section_id: str,
+    subscribed: bool,
+    numbered: Sequence[tuple[int, str]],
+    editable: bool = False,
+    live: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
+    """`live`: rows of the section's materials (see bot/keyboards/session_live.py)."""
     b = InlineKeyboardBuilder()
     if subscribed:
         b.row(
@@ -226,6 +231,8 @@ def section_card_keyboard(
             )
         )
     numbered_buttons(b, numbered, f"x{section_id}")
+    for live_row in live:
+        b.row(*live_row)
     b.row(menu_button(_("🧩 Sections"), "sections"), menu_button(_("☰ Menu"), "menu"))
     if editable:
         b.row(section_edit_button(section_id))

@@ -10,14 +10,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import _, ngettext
 from bot.keyboards.builder import InlineKeyboardBuilder
-from bot.keyboards.links import session_link
+from bot.keyboards.links import SectionCb, session_link
 
 ROW = 8
 
 
 class LiveCb(CallbackData, prefix="sl"):
     """A session's live features: ask, list (questions), mod (moderator view), poll (new
-    poll), mat (materials), addm (add a material), inv (a moderator invite link)."""
+    poll), mat (materials), addm (add a material), inv (a moderator invite link); with a
+    section's id: xmat (its materials), addx (add one to it)."""
 
     action: str
     id: str
@@ -257,10 +258,53 @@ def materials_keyboard(session_id: str, files: Sequence[tuple[int, str]]) -> Inl
     return b.as_markup()
 
 
-def material_done_keyboard(session_id: str) -> InlineKeyboardMarkup:
+def material_done_keyboard(
+    session_id: str | None, section_id: str | None = None
+) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(InlineKeyboardButton(text=_("Done"), callback_data=MaterialCb(action="done").pack()))
-    b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
+    if session_id:
+        b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
+    elif section_id:
+        b.row(
+            InlineKeyboardButton(text=_("◀ Section"), callback_data=SectionCb(id=section_id).pack())
+        )
+    return b.as_markup()
+
+
+def section_rows(
+    section_id: str, organizer: bool, materials: int
+) -> list[list[InlineKeyboardButton]]:
+    """The rows a section card gets: its materials, and adding one for organizers."""
+    row = []
+    if materials:
+        row.append(
+            InlineKeyboardButton(
+                text=_("📎 Materials ({count})").format(count=materials),
+                callback_data=LiveCb(action="xmat", id=section_id).pack(),
+            )
+        )
+    if organizer:
+        row.append(
+            InlineKeyboardButton(
+                text=_("📎 Add material"),
+                callback_data=LiveCb(action="addx", id=section_id).pack(),
+            )
+        )
+    return [row] if row else []
+
+
+def section_materials_keyboard(
+    section_id: str, files: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    for material_id, label in files:
+        b.row(
+            InlineKeyboardButton(
+                text=label, callback_data=MaterialCb(action="get", id=material_id).pack()
+            )
+        )
+    b.row(InlineKeyboardButton(text=_("◀ Section"), callback_data=SectionCb(id=section_id).pack()))
     return b.as_markup()
 
 

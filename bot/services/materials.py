@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,10 +15,10 @@ from babel.numbers import format_decimal
 from bot.clock import Clock
 from bot.i18n import _
 from bot.keyboards.links import session_link
-from bot.program.model import ProgramMaterial, Session
+from bot.program.model import Program, ProgramMaterial, Section, Session
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Payload, text_payload
-from bot.services.schedule_view import cut
+from bot.services.schedule_view import cut, section_label
 from db import Database
 from db.session_extras import Material
 
@@ -100,6 +101,59 @@ def _materials_data(session_id: str) -> str:
     return LiveCb(action="mat", id=session_id).pack()
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What materials are attached to: a session, or a section (for all its sessions)."""
+
+    session_id: str | None
+    section_id: str | None
+    # Sessions whose savers hear once of materials added after the session ended.
+    sessions: tuple[Session, ...]
+
+    @classmethod
+    def of_session(cls, session: Session) -> Target:
+        return cls(session.id, None, (session,))
+
+    @classmethod
+    def of_section(cls, program: Program, section: Section) -> Target:
+        return cls(None, section.id, program.sessions_of_section(section.id))
+
+    @property
+    def code(self) -> str:
+        return self.session_id or f"x:{self.section_id}"
+
+
+def section_materials_text(
+    section: Section,
+    materials: list[Material],
+    locale: str,
+    linked: Sequence[ProgramMaterial] = (),
+) -> str:
+    lines = [
+        _("📎 <b>Materials</b>"),
+        f"<i>{escape(cut(section_label(section, locale), 150))}</i>",
+        "",
+    ]
+    if not materials and not linked:
+        lines.append(_("No materials yet."))
+    for link in linked:
+        lines.append(
+            f'🔗 <a href="{escape(link.url)}">{escape(cut(link.title.get(locale), 150))}</a>'
+        )
+    for m in materials:
+        if m.kind == "link":
+            lines.append(
+                '🔗 <a href="{url}">{title}</a>'.format(
+                    url=escape(m.url or ""), title=escape(m.title)
+                )
+            )
+        else:
+            lines.append(escape(material_label(m, locale)))
+    if any(m.kind == "file" for m in materials):
+        lines += ["", _("Press a file to receive it.")]
+    return "\n".join(lines)
+
+
 class MaterialService:
     def __init__(self, db: Database, clock: Clock, notifier: Notifier) -> None:
         self.db = db
@@ -108,7 +162,7 @@ class MaterialService:
 
     async def add(
         self,
-        session: Session,
+        target: Target,
         actor: int,
         *,
         title: str,
@@ -116,13 +170,13 @@ class MaterialService:
         file_size: int | None = None,
         url: str | None = None,
     ) -> int:
-        """Attach a file or a link to the session; audited; if the session has ended, the
-        people who saved it are told (once per person and session)."""
+        """Attach a file or a link to a session or a section; audited; the people who saved
+        a session that has ended are told (once per person and session)."""
         kind = "file" if file_id else "link"
         async with self.db.transaction():
             material_id = await self.db.materials.add(
-                session_id=session.id,
-                section_id=None,
+                session_id=target.session_id,
+                section_id=target.section_id,
                 kind=kind,
                 title=cut(title, TITLE_MAX),
                 file_id=file_id,
@@ -130,9 +184,11 @@ class MaterialService:
                 url=url,
                 added_by=actor,
             )
-            await audit(self.db, actor, "session.material", f"#{material_id} {session.id} {kind}")
-            if self.clock.now() >= session.end_at:
-                await self._tell_savers(session)
+            await audit(self.db, actor, "session.material", f"#{material_id} {target.code} {kind}")
+            now = self.clock.now()
+            for session in target.sessions:
+                if now >= session.end_at and not session.cancelled:
+                    await self._tell_savers(session)
         return material_id
 
     async def _tell_savers(self, session: Session) -> None:

@@ -23,7 +23,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.clock import Clock
 from bot.i18n import _, ngettext
 from bot.keyboards.session_live import moderator_keyboard, question_list_keyboard
-from bot.program.model import Program, ProgramMaterial, Session
+from bot.program.model import Program, ProgramMaterial, Section, Session
 from bot.scheduler import Scheduler
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Priority, text_payload
@@ -390,3 +390,14 @@ def program_materials(program: Program, session: Session) -> list[ProgramMateria
         for m in program.materials
         if m.session == session.id or (m.section is not None and m.section == session.section)
     ]
+
+
+async def live_section_rows(
+    db: Database, program: Program, section: Section, user: User
+) -> list[list[InlineKeyboardButton]]:
+    """The rows a section card gets: its materials, and adding one for organizers."""
+    from bot.keyboards.session_live import section_rows
+
+    count = len(await db.materials.of_section(section.id))
+    count += sum(1 for m in program.materials if m.section == section.id)
+    return section_rows(section.id, user.is_organizer, count)

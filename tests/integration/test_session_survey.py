@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.keyboards.session_live import LiveCb
 from bot.services.survey import forum_over_at
 from bot.settings import SAMPLE_PROGRAM
 from tests.fakeapi import FakeTelegram
@@ -76,6 +77,28 @@ async def test_programme_links_show_on_the_card(fake: FakeTelegram, survey_app: 
     )
     card = await open_card(ann, section_session)
     assert "📎 Materials (1)" in card.button_texts()
+
+    # An organizer adds a file to the section from its card; a participant cannot.
+    await ann.press_data(LiveCb(action="addx", id="s1-industry").pack(), card.message_id)
+    assert "organizers only" in (await ann.wait_callback_answer())["text"]
+    owner = await join(fake, OWNER_ID, "Olga")
+    await owner.send("/start x-s1-industry")
+    section_card = await owner.wait_message(lambda m: bool(m.buttons()))
+    await owner.press("📎 Add material", message=section_card)
+    await owner.wait_text("for the section")
+    await owner.send_document("industry.pptx", b"PK slides")
+    await owner.wait_text("industry.pptx")
+    await owner.press("Done", message=owner.last_message)
+    card = await open_card(ann, section_session)
+    assert "📎 Materials (2)" in card.button_texts()
+    await ann.send("/start x-s1-industry")
+    section_card = await ann.wait_message(lambda m: bool(m.buttons()))
+    assert "📎 Add material" not in section_card.button_texts()
+    await ann.press("📎 Materials (2)", message=section_card)
+    listing = await ann.wait_text("Section papers")
+    await ann.press("industry.pptx", message=listing)
+    got = await ann.wait_message(lambda m: m.document is not None)
+    assert got.document_bytes == b"PK slides"
     fake.assert_no_rejections()
 
 
