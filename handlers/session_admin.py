@@ -9,6 +9,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.clock import Clock
 from bot.filters import organizer_only
 from bot.i18n import _
+from bot.keyboards.admin import AdminCb
 from bot.keyboards.session_live import FeedbackAdminCb, feedback_admin_keyboard
 from bot.services.audit import audit
 from bot.services.feedback import averages, comments_csv
@@ -23,6 +24,21 @@ organizer_only(router)
 
 @router.message(Command("feedback"))
 async def feedback_command(
+    message: Message, programs: ProgramService, db: Database, locale: str
+) -> None:
+    await send_feedback(message, programs, db, locale)
+
+
+@router.callback_query(AdminCb.filter(F.action == "fb"))
+async def feedback_button(
+    callback: CallbackQuery, programs: ProgramService, db: Database, locale: str
+) -> None:
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        await send_feedback(callback.message, programs, db, locale)
+
+
+async def send_feedback(
     message: Message, programs: ProgramService, db: Database, locale: str
 ) -> None:
     ratings = await db.feedback.all()

@@ -153,6 +153,9 @@ async def test_rating_once_after_the_end_never_with_feedback_off(
     await owner.press("Export comments", message=summary)
     export = await owner.wait_message(lambda m: m.document is not None)
     assert "'=cmd() great <b>talks</b>" in export.document_bytes.decode("utf-8-sig")
+    await owner.send("/admin")
+    await owner.press("⭐ Feedback", message=await owner.wait_message())
+    assert "4.0 (1 rating)" in (await owner.wait_text("Feedback")).text
     await ann.send("/feedback")
     assert "organizers only" in (await ann.wait_message()).text
     fake.assert_no_rejections()
