@@ -34,11 +34,12 @@ def routers() -> list[Router]:
     return [
         # First: a command typed while an edit waits for a time or notice ends that wait.
         program_edit.router,
+        # Second: its waits end on a command too; its buttons and states are its own.
+        session_live.router,  # questions, polls, ratings, materials, survey of a session
         settings.router,
         schedule.router,
         sections.router,
         agenda.router,
-        session_live.router,  # questions, polls, ratings, materials of a session
         session_admin.router,
         cities.router,  # before start: it handles /start c-<pair> links
         inbox.router,  # before questions: an organizer typing an answer is not asking

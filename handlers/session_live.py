@@ -9,7 +9,8 @@ from datetime import timedelta
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -279,6 +280,14 @@ async def moderator_link_opened(
         )
     )
     await send_view(message, session_questions, user, "mod", session.id, locale)
+
+
+@router.message(StateFilter(LiveForm), F.text.startswith("/"))
+async def command_leaves_the_dialogue(message: Message, state: FSMContext) -> None:
+    """A command typed while a question, poll, material or comment is awaited leaves that
+    wait and does what it always does."""
+    await state.clear()
+    raise SkipHandler
 
 
 # ---------------------------------------------------------------- asking

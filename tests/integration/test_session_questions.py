@@ -46,6 +46,14 @@ async def test_ask_vote_moderate(fake: FakeTelegram, live_app: App) -> None:
     assert "❓ Ask a question" in card.button_texts()
     assert not any("Moderate" in t for t in card.button_texts())
 
+    # Pressing Ask then typing a command leaves the wait: the next text is not a question.
+    await ann.press("❓ Ask a question", message=card)
+    await ann.wait_text("Write your question")
+    await ann.send("/now")
+    await ann.wait_message()
+    await ann.send("wifi password?")
+    assert "Forum2027" in (await ann.wait_message()).text
+
     done = await ask(ann, "How will <twin> cities share buses?")
     assert "is sent" in done.text
     done = await ask(bob, "Когда следующий форум?", anonymous=True)
