@@ -565,6 +565,7 @@ async def rated(
     callback: CallbackQuery,
     callback_data: RateCb,
     programs: ProgramService,
+    clock: Clock,
     db: Database,
     user: User,
     locale: str,
@@ -576,6 +577,9 @@ async def rated(
     value = callback_data.value
     if session is None or message is None or not 0 <= value <= 5:
         await callback.answer(stale(), show_alert=True)
+        return
+    if clock.now() < session.end_at:  # a forged button: sessions are rated once they end
+        await callback.answer(_("This session can be rated once it has ended."), show_alert=True)
         return
     if value == 0:
         rating = await db.feedback.rating(session.id, user.id)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.keyboards.session_live import PollCb
+from bot.keyboards.session_live import PollCb, RateCb
 from bot.services.session_questions import QuestionService
 from tests.fakeapi import FakeTelegram, FakeUser
 from tests.harness import OWNER_ID, running_app
@@ -129,6 +129,9 @@ async def test_rating_once_after_the_end_never_with_feedback_off(
 
     feedback = live_app.dp["session_feedback"]
     assert await feedback.queue_ratings() == 0  # not ended yet
+    forged = RateCb(id="plenary", value=5).pack()
+    await ann.press_data(forged, ann.last_message.message_id)
+    assert "once it has ended" in (await ann.wait_callback_answer())["text"]
     live_app.clock.advance(timedelta(hours=2, minutes=1))  # 12:31, the plenary ended at 12:30
     request = await ann.wait_text("How was", timeout=15)
     assert await feedback.queue_ratings() == 0  # once
