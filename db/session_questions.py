@@ -3,8 +3,10 @@ lists people have open (edited in place when they change)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from db.base import Connection
 
@@ -236,6 +238,27 @@ class SessionQuestionRepo:
             "DELETE FROM session_views WHERE user_id = ? AND kind = ? AND ref = ?",
             (user_id, kind, ref),
         )
+
+    # -- the edits of open lists waiting in the delivery queue (kind "list-edit")
+
+    async def edit_in_flight(self, user_id: int, ref: str) -> str | None:
+        """ "pending" or "sending" if an edit of this list is queued or on its way."""
+        sql = """SELECT status FROM deliveries
+                 WHERE user_id = ? AND kind = 'list-edit' AND ref = ?
+                   AND status IN ('pending', 'sending')
+                 ORDER BY id DESC LIMIT 1"""
+        async with self.db.conn.execute(sql, (user_id, ref)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def replace_pending_edit(self, user_id: int, ref: str, payload: dict[str, Any]) -> bool:
+        """Give a queued, not yet sent edit the newest content; False if none was waiting."""
+        cur = await self.db.conn.execute(
+            """UPDATE deliveries SET payload = ?, updated_at = ?
+               WHERE user_id = ? AND kind = 'list-edit' AND ref = ? AND status = 'pending'""",
+            (json.dumps(payload, ensure_ascii=False), self.db.now_iso(), user_id, ref),
+        )
+        return cur.rowcount > 0
 
     # -- privacy
 

@@ -333,15 +333,26 @@ class QuestionService:
             )
 
     async def flush(self) -> int:
-        """Edit the open lists whose content changed; returns how many edits were queued."""
+        """Edit the open lists whose content changed; returns how many edits were queued.
+
+        At most one edit per list is ever waiting: a list whose edit is still queued gets the
+        newest content in that edit, and one whose edit is on its way waits for the next
+        flush. However many votes come in, the queue never holds a backlog of edits."""
         dirty, self._dirty = self._dirty, set()
         items: list[NewDelivery] = []
+        replaced: list[tuple[int, str, dict[str, object]]] = []
         updates: list[tuple[int, str, str, str]] = []
+        repo = self.db.session_questions
         try:
             for kind, ref in sorted(dirty):
-                for view in await self.db.session_questions.views(kind, ref):
+                for view in await repo.views(kind, ref):
                     reader = await self.db.users.get(view.user_id)
                     if reader is None or reader.blocked_at:
+                        continue
+                    group = f"{kind}:{ref}"
+                    in_flight = await repo.edit_in_flight(view.user_id, group)
+                    if in_flight == "sending":
+                        self._dirty.add((kind, ref))  # after this edit is answered
                         continue
                     with self.notifier.speaking_to(reader) as locale:
                         rendered = await self.render(view.user_id, kind, ref, locale)
@@ -353,20 +364,24 @@ class QuestionService:
                     text, markup = rendered
                     payload = text_payload(text, markup)
                     payload.update(kind="edit", message_id=view.message_id)
-                    items.append(
-                        NewDelivery(view.user_id, "list-edit", payload, ref=f"{kind}:{ref}")
-                    )
+                    if in_flight == "pending":
+                        replaced.append((view.user_id, group, payload))
+                    else:
+                        items.append(NewDelivery(view.user_id, "list-edit", payload, ref=group))
                     updates.append((view.user_id, kind, ref, mark))
-            if items:
+            if updates:
                 async with self.db.transaction():
+                    for user_id, group, payload in replaced:
+                        if not await repo.replace_pending_edit(user_id, group, payload):
+                            items.append(NewDelivery(user_id, "list-edit", payload, ref=group))
                     for user_id, kind, ref, mark in updates:
-                        await self.db.session_questions.set_shown(user_id, kind, ref, mark)
+                        await repo.set_shown(user_id, kind, ref, mark)
                     await self.notifier.queue(items)
         except Exception:
             self._dirty |= dirty  # tried again at the next flush
             logger.exception("Could not refresh the open question lists")
             return 0
-        return len(items)
+        return len(updates)
 
 
 async def live_card_rows(

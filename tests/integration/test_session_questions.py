@@ -143,3 +143,39 @@ async def test_ask_vote_moderate(fake: FakeTelegram, live_app: App) -> None:
         "session.question.muted",
     ]
     fake.assert_no_rejections()
+
+
+async def test_votes_never_queue_a_backlog_of_edits(fake: FakeTelegram, live_app: App) -> None:
+    """With the queue held, many votes leave one waiting edit per open list, holding the
+    newest content; once the queue moves, that one edit is sent."""
+    ann = await join(fake, 7511, "Ann")
+    bob = await join(fake, 7512, "Bob")
+    await ask(ann, "First question?")
+    listing_card = await open_card(bob)
+    await bob.press("💬", message=listing_card)
+    listing = await bob.wait_message(lambda m: "👍" in m.text)
+    engine, db = live_app.engine, live_app.db
+    group = ("list-edit", "list:plenary")
+    engine.hold(*group, "pause")
+    async with db.transaction():
+        await db.deliveries.hold(*group, "pause")
+    voters = [await join(fake, 7520 + i, f"Voter{i}") for i in range(4)]
+    qid = rows(live_app, "SELECT id FROM session_questions")[0][0]
+    for voter in voters:
+        card = await open_card(voter)
+        await voter.press_data(QuestionCb(action="v", id=int(qid)).pack(), card.message_id)
+        await voter.wait_callback_answer()
+        await service(live_app).flush()
+    waiting = rows(
+        live_app,
+        "SELECT payload FROM deliveries WHERE kind = 'list-edit' AND user_id = 7512",
+    )
+    assert len(waiting) == 1 and "👍 4" in str(waiting[0][0])
+    bob.skip_pending()
+    async with db.transaction():
+        await db.deliveries.unhold(*group)
+    engine.unhold(*group)
+    edited = await bob.wait_message(lambda m: m.message_id == listing.message_id)
+    assert "👍 4" in edited.text
+    await bob.expect_silence(0.5)
+    fake.assert_no_rejections()
