@@ -12,7 +12,7 @@ from bot.i18n import _
 from bot.keyboards.admin import AdminCb
 from bot.keyboards.session_live import FeedbackAdminCb, feedback_admin_keyboard
 from bot.services.audit import audit
-from bot.services.feedback import averages, comments_csv
+from bot.services.feedback import averages, comments_csv, split_lines
 from bot.services.program import ProgramService
 from bot.services.survey import answers_csv, summary_lines
 from db import Database
@@ -43,13 +43,13 @@ async def send_feedback(
 ) -> None:
     ratings = await db.feedback.all()
     answers = await db.survey.all()
-    lines = [averages(programs.program, ratings, locale)]
+    lines = averages(programs.program, ratings, locale).split("\n")
     lines += summary_lines(programs.program, answers, locale)
-    text = "\n".join(lines)
-    await message.answer(
-        text,
-        reply_markup=feedback_admin_keyboard(any(r.comment for r in ratings), bool(answers)),
-    )
+    parts = split_lines(lines)
+    for n, part in enumerate(parts, 1):
+        last = n == len(parts)
+        markup = feedback_admin_keyboard(any(r.comment for r in ratings), bool(answers))
+        await message.answer(part, reply_markup=markup if last else None)
 
 
 @router.callback_query(FeedbackAdminCb.filter(F.action == "survey"))

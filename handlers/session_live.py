@@ -49,6 +49,7 @@ from bot.services.materials import (
     materials_text,
     parse_link,
     section_materials_text,
+    shown_part,
 )
 from bot.services.polls import PollService, parse_poll, poll_error, results_csv
 from bot.services.program import ProgramService
@@ -196,8 +197,9 @@ async def section_button(
     if callback_data.action == "xmat":
         await callback.answer()
         materials = await db.materials.of_section(section.id)
-        files = [(m.id, material_label(m, locale)) for m in materials if m.kind == "file"]
         linked = [m for m in program.materials if m.section == section.id]
+        _links, own, _hidden = shown_part(linked, materials)
+        files = [(m.id, material_label(m, locale)) for m in own if m.kind == "file"]
         await message.answer(
             section_materials_text(section, materials, locale, linked),
             reply_markup=section_materials_keyboard(section.id, files),
@@ -638,8 +640,9 @@ async def send_materials(
     message: Message, program: Program, session: Session, db: Database, locale: str
 ) -> None:
     materials = await db.materials.of(session.id, session.section)
-    files = [(m.id, material_label(m, locale)) for m in materials if m.kind == "file"]
     linked = program_materials(program, session)
+    _links, own, _hidden = shown_part(linked, materials)
+    files = [(m.id, material_label(m, locale)) for m in own if m.kind == "file"]
     await message.answer(
         materials_text(session, materials, locale, linked),
         reply_markup=materials_keyboard(session.id, files),

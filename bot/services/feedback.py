@@ -94,6 +94,23 @@ def averages(program: Program, ratings: list[Rating], locale: str) -> str:
     return "\n".join(lines)
 
 
+def split_lines(lines: list[str], limit: int = 3800) -> list[str]:
+    """Messages of whole lines, each under Telegram's 4096 characters (a line is at most a
+    few hundred: titles are cut)."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + len(line) + 1 > limit:
+            parts.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        parts.append("\n".join(current))
+    return parts
+
+
 def comments_csv(program: Program, ratings: list[Rating], locale: str) -> bytes:
     """Ratings with comments, without names: session, section, rating, comment, when."""
     out = io.StringIO()

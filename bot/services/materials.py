@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.numbers import format_decimal
 
 from bot.clock import Clock
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.keyboards.links import session_link
 from bot.program.model import Program, ProgramMaterial, Section, Session
 from bot.services.audit import audit
@@ -51,6 +51,24 @@ def material_label(material: Material, locale: str) -> str:
     return f"📄 {cut(material.title, 48)}" + (f" ({size})" if size else "")
 
 
+SHOWN_MAX = 20  # materials one message lists (and buttons it offers): well within 4096
+
+
+def shown_part(
+    linked: Sequence[ProgramMaterial], materials: list[Material]
+) -> tuple[list[ProgramMaterial], list[Material], int]:
+    """The links and materials one message shows, and how many are left out."""
+    links = list(linked[:SHOWN_MAX])
+    own = materials[: SHOWN_MAX - len(links)]
+    return links, own, len(linked) + len(materials) - len(links) - len(own)
+
+
+def more_line(hidden: int) -> list[str]:
+    if hidden <= 0:
+        return []
+    return [ngettext("…and {n} more", "…and {n} more", hidden).format(n=hidden)]
+
+
 def materials_text(
     session: Session,
     materials: list[Material],
@@ -58,6 +76,7 @@ def materials_text(
     linked: Sequence[ProgramMaterial] = (),
 ) -> str:
     """The bot's materials, then the programme file's links (`linked`)."""
+    linked, materials, hidden = shown_part(linked, materials)
     lines = [
         _("📎 <b>Materials</b>"),
         f"<i>{escape(cut(session.title.get(locale), 150))}</i>",
@@ -75,11 +94,12 @@ def materials_text(
         if m.kind == "link":
             lines.append(
                 '🔗 <a href="{url}">{title}</a>{where}'.format(
-                    url=escape(m.url or ""), title=escape(m.title), where=where
+                    url=escape(m.url or ""), title=escape(cut(m.title, 150)), where=where
                 )
             )
         else:
             lines.append(escape(material_label(m, locale)) + where)
+    lines += more_line(hidden)
     if any(m.kind == "file" for m in materials):
         lines += ["", _("Press a file to receive it.")]
     return "\n".join(lines)
@@ -129,6 +149,7 @@ def section_materials_text(
     locale: str,
     linked: Sequence[ProgramMaterial] = (),
 ) -> str:
+    linked, materials, hidden = shown_part(linked, materials)
     lines = [
         _("📎 <b>Materials</b>"),
         f"<i>{escape(cut(section_label(section, locale), 150))}</i>",
@@ -144,11 +165,12 @@ def section_materials_text(
         if m.kind == "link":
             lines.append(
                 '🔗 <a href="{url}">{title}</a>'.format(
-                    url=escape(m.url or ""), title=escape(m.title)
+                    url=escape(m.url or ""), title=escape(cut(m.title, 150))
                 )
             )
         else:
             lines.append(escape(material_label(m, locale)))
+    lines += more_line(hidden)
     if any(m.kind == "file" for m in materials):
         lines += ["", _("Press a file to receive it.")]
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from bot.scheduler import Scheduler
 from bot.services.notify import Notifier, Payload, text_payload
 from bot.services.program import ProgramService
 from bot.services.registration import formula_safe
+from bot.services.schedule_view import cut
 from db import Database
 
 logger = logging.getLogger(__name__)
@@ -103,13 +104,13 @@ def summary_lines(program: Program, answers: list[tuple[str, str, str]], locale:
         given = by_question.get(question.id, [])
         lines.append(
             ngettext("• {text}: {n} answer", "• {text}: {n} answers", len(given)).format(
-                text=escape(question.text.get(locale)), n=len(given)
+                text=escape(cut(question.text.get(locale), 150)), n=len(given)
             )
         )
         counts = Counter(given)
         if question.kind is QuestionKind.CHOICE:
             for option in question.options:
-                label = escape(option.label.get(locale))
+                label = escape(cut(option.label.get(locale), 80))
                 lines.append(f"   {label} — {counts.get(option.id, 0)}")
         elif question.kind is QuestionKind.YES_NO:
             yes, no = _("yes"), _("no")

@@ -182,3 +182,16 @@ async def test_votes_mutes_and_invites_are_once_only(db: Database) -> None:
     assert (await repo.get(qid)).votes == 0  # type: ignore[union-attr]
     assert await db.feedback.of_user(2) == []
     await db.close()
+
+
+def test_long_feedback_splits_into_messages_and_materials_are_capped() -> None:
+    from bot.services.feedback import split_lines
+    from bot.services.materials import SHOWN_MAX, shown_part
+
+    parts = split_lines([f"line {i} " + "x" * 90 for i in range(200)])
+    assert len(parts) > 1 and all(len(p) <= 3800 for p in parts)
+    assert sum(p.count("\n") + 1 for p in parts) == 200
+    links = [object()] * 5
+    materials = [object()] * 30
+    shown_links, shown_own, hidden = shown_part(links, materials)  # type: ignore[arg-type]
+    assert len(shown_links) + len(shown_own) == SHOWN_MAX and hidden == 15
