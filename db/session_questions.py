@@ -241,6 +241,20 @@ class SessionQuestionRepo:
 
     # -- the edits of open lists waiting in the delivery queue (kind "list-edit")
 
+    async def purge_finished_edits(self) -> None:
+        """Edits already sent (or given up) are not kept: their texts hold other people's
+        questions and names."""
+        await self.db.conn.execute(
+            """DELETE FROM deliveries WHERE kind = 'list-edit'
+               AND status IN ('sent', 'failed', 'blocked', 'cancelled')"""
+        )
+
+    async def redraw_wanted(self) -> list[tuple[str, str]]:
+        """Lists marked to be drawn again (shown = ''), as (kind, ref)."""
+        sql = "SELECT DISTINCT kind, ref FROM session_views WHERE shown = ''"
+        async with self.db.conn.execute(sql) as cur:
+            return [(str(r[0]), str(r[1])) for r in await cur.fetchall()]
+
     async def edit_in_flight(self, user_id: int, ref: str) -> str | None:
         """ "pending" or "sending" if an edit of this list is queued or on its way."""
         sql = """SELECT status FROM deliveries
@@ -266,6 +280,18 @@ class SessionQuestionRepo:
         """The person's questions (with the votes on them), votes, mutes, moderator links,
         invites and open lists."""
         conn = self.db.conn
+        # Others' open lists showed the person's questions and name: their edits (queued or
+        # sent, kept in the delivery queue) go, and the lists are drawn again at the next
+        # flush (shown = '' marks them).
+        await conn.execute(
+            """UPDATE session_views SET shown = ''
+               WHERE kind IN ('list', 'mod') AND ref IN
+                     (SELECT session_id FROM session_questions WHERE user_id = ?)""",
+            (user_id,),
+        )
+        await conn.execute(
+            "DELETE FROM deliveries WHERE kind = 'list-edit' AND status != 'sending'"
+        )
         await conn.execute(
             """DELETE FROM session_question_votes
                WHERE user_id = ? OR question_id IN

@@ -344,6 +344,7 @@ class QuestionService:
         updates: list[tuple[int, str, str, str]] = []
         repo = self.db.session_questions
         try:
+            dirty |= set(await repo.redraw_wanted())
             for kind, ref in sorted(dirty):
                 for view in await repo.views(kind, ref):
                     reader = await self.db.users.get(view.user_id)
@@ -371,6 +372,8 @@ class QuestionService:
                     updates.append((view.user_id, kind, ref, mark))
             if updates:
                 async with self.db.transaction():
+                    # Sent edits are not kept: they hold others' questions and names.
+                    await repo.purge_finished_edits()
                     for user_id, group, payload in replaced:
                         if not await repo.replace_pending_edit(user_id, group, payload):
                             items.append(NewDelivery(user_id, "list-edit", payload, ref=group))

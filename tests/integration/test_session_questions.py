@@ -179,3 +179,36 @@ async def test_votes_never_queue_a_backlog_of_edits(fake: FakeTelegram, live_app
     assert "👍 4" in edited.text
     await bob.expect_silence(0.5)
     fake.assert_no_rejections()
+
+
+async def test_forget_leaves_no_question_in_others_lists(fake: FakeTelegram, live_app: App) -> None:
+    """After /forget, the person's question and name are gone from the database file, the
+    open lists of others included (their queued or sent edits), and those lists are drawn
+    again without it."""
+    ann = await join(fake, 7531, "Zenobia")
+    bob = await join(fake, 7532, "Bob")
+    marker = "Qwertyuiop marker question?"
+    await ask(ann, marker)
+    card = await open_card(bob)
+    await bob.press("💬", message=card)
+    listing = await bob.wait_message(lambda m: "👍" in m.text)
+    carl = await join(fake, 7533, "Carl")
+    await ask(carl, "Another one?")
+    await service(live_app).flush()
+    await bob.wait_message(lambda m: m.message_id == listing.message_id and "Another" in m.text)
+    await ann.send("/forget")
+    await ann.press("Yes", message=await ann.wait_message())
+    await ann.wait_text("deleted")
+    bob.skip_pending()
+    await service(live_app).flush()
+    redrawn = await bob.wait_message(lambda m: m.message_id == listing.message_id)
+    assert marker not in redrawn.text and "Zenobia" not in redrawn.text
+    await service(live_app).flush()  # the redraw, sent, is not kept either
+    async with live_app.db.transaction():
+        await live_app.db.session_questions.purge_finished_edits()
+    await live_app.db.scrub()
+    path = Path(live_app.settings.database_path)
+    for name in (path, path.with_name(path.name + "-wal")):
+        if name.exists():
+            data = name.read_bytes()
+            assert marker.encode() not in data and "Zenobia".encode() not in data, name
