@@ -211,4 +211,4 @@ async def test_forget_leaves_no_question_in_others_lists(fake: FakeTelegram, liv
     for name in (path, path.with_name(path.name + "-wal")):
         if name.exists():
             data = name.read_bytes()
-            assert marker.encode() not in data and "Zenobia".encode() not in data, name
+            assert marker.encode() not in data and b"Zenobia" not in data, name
