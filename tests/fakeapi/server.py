@@ -642,12 +642,18 @@ class FakeTelegram:
         return chat
 
     def _formatted(
-        self, params: Params, field_name: str, entities_name: str, *, caption: bool
+        self,
+        params: Params,
+        field_name: str,
+        entities_name: str,
+        *,
+        caption: bool,
+        mode_name: str = "parse_mode",
     ) -> tuple[str | None, list[dict[str, Any]]]:
         raw = params.get_str(field_name)
         if raw is None:
             return None, []
-        parse_mode = (params.get_str("parse_mode") or "").strip().lower()
+        parse_mode = (params.get_str(mode_name) or "").strip().lower()
         if parse_mode == "html":
             try:
                 text, entities = parse_html(raw, strict_entities=self.strict_html_entities)
@@ -934,7 +940,7 @@ class FakeTelegram:
         options of 1-100 characters (after parsing their entities), no two the same."""
         chat = self._chat(params)
         question, question_entities = self._formatted(
-            params, "question", "question_entities", caption=False
+            params, "question", "question_entities", caption=False, mode_name="question_parse_mode"
         )
         if question is None or not question.strip():
             raise bad_request("poll question must be non-empty")
