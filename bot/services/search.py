@@ -680,6 +680,21 @@ class Answerer:
         self.index = index
         self.program = index.program
         self._partner_keys = self._city_name_keys()
+        # (the keys of a hall's name in one language, its venue): "where is the press centre"
+        # names a hall, and the venue that has it is the place to show.
+        self._halls = [
+            (frozenset(found), venue.id)
+            for venue in self.program.venues
+            for hall in venue.halls
+            for name in hall.name.all()
+            if (found := keys(name))
+        ]
+        # FAQ entries that answer a "where" themselves ("Где нас поселят?") are places too.
+        self._where_faq = {
+            entry.id
+            for entry in self.program.faq
+            if any(intents.asks_where(words(q)) for q in entry.question.all())
+        }
 
     def _city_name_keys(self) -> list[tuple[str, str]]:
         """(key of a partner city's name or alias, pair id), for near-miss suggestions."""
@@ -703,7 +718,9 @@ class Answerer:
         ]
         if reading.moment is not None and not topic:
             return Outcome("moment", moment=reading.moment)
-        where = 2 if intents.asks_address(topic) else 1 if intents.asks_where(topic) else 0
+        # "где", "дзе", "where" are stopwords, so the question words are read from all of it.
+        asked = [w for i, w in enumerate(folded) if i not in reading.used]
+        where = 2 if intents.asks_address(asked) else 1 if intents.asks_where(asked) else 0
         speaker = intents.asks_speaker(topic)
         moderators = intents.asks_moderators(topic)
         # Words that only say what is asked about the topic ("where", "address", "who
@@ -717,7 +734,8 @@ class Answerer:
             if outcome is not None:
                 return outcome
         ranked = self.index.rank([term(k) for k in topic_keys], limit=RANKED)
-        ranked = self._adjust(ranked, where, speaker, reading.moment)
+        halls = self._named_halls(topic_keys) if where else set()
+        ranked = self._adjust(ranked, where, speaker, reading.moment, halls)
         if moderators:
             led = next((r for r in ranked[:3] if r.kind in ("section", "session")), None)
             if led is not None and led.score >= POSSIBLE and self._moderators_of(led):
@@ -729,10 +747,21 @@ class Answerer:
                 return town
         return outcome
 
+    def _named_halls(self, topic_keys: list[str]) -> set[str]:
+        """The venues with a hall whose whole name is in the question."""
+        asked = set(topic_keys)
+        return {venue for found, venue in self._halls if found <= asked}
+
     def _adjust(
-        self, ranked: list[Ranked], where: int, speaker: bool, moment: Moment | None
+        self,
+        ranked: list[Ranked],
+        where: int,
+        speaker: bool,
+        moment: Moment | None,
+        halls: set[str] | frozenset[str] = frozenset(),
     ) -> list[Ranked]:
-        """Favour venues for "where", speakers for "speaks", the sessions of a named day."""
+        """Favour venues for "where" (most of all the venue of a hall named in full), speakers
+        for "speaks", the sessions of a named day."""
         day = moment.day if moment is not None else None
         if not ranked or (not where and not speaker and day is None):
             return ranked
@@ -740,7 +769,9 @@ class Answerer:
         for r in ranked:
             factor = 1.0
             if where and r.kind == "venue":
-                factor = 1.6 if where == 2 else 1.25
+                factor = 1.6 if where == 2 or r.id in halls else 1.1
+            elif where == 1 and r.kind == "faq" and r.id in self._where_faq:
+                factor = 1.1
             if speaker and r.kind == "speaker":
                 factor = 1.3
             if day is not None and r.kind == "session":

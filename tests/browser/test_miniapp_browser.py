@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,11 +30,14 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 if not (CHROMIUM and CHROMEDRIVER):
-    pytest.skip(
+    reason = (
         "headless Chromium is missing: apt-get install chromium chromium-driver "
-        "(.ci/run installs them)",
-        allow_module_level=True,
+        "(.ci/run installs them)"
     )
+    # CI installs Chromium, so there a missing browser is a failure, never a quiet skip.
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
 
 from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -89,8 +89,8 @@ async def test_urgent_reaches_the_muted_and_versions_go_by_language(
 
     await compose(owner, "Пленарное заседание переносится в зал B", audience="Все")
     await owner.wait_text("Черновик")
-    await owner.press("English")
-    await owner.wait_text("English")
+    await owner.press("➕ Английский")
+    await owner.wait_text("на языке: английский")
     await owner.send("The plenary moves to hall B")
     summary = await owner.wait_text("Черновик")
     assert "1 человек" in summary.text  # only the owner: the muted one is left out

@@ -219,3 +219,23 @@ def test_a_town_inside_a_longer_question_is_not_taken_for_a_city(answerer: Answe
 
 def test_question_keywords_keep_the_askers_words() -> None:
     assert question_keywords("Можно ли прийти с собакой на форум?") == ["собакой"]
+
+
+def test_where_is_a_hall_offers_its_venue_first_in_every_language() -> None:
+    """ "где", "дзе", "where" are stopwords; the question must still read as "where": every
+    hall of both test programmes, asked for by name, offers the venue that has it first (a card,
+    or the first of the choices), never another card."""
+    from tests.search_eval import SETS, load_set
+
+    asked = 0
+    for path in SETS:
+        qs = load_set(path)
+        answerer = qs.answerer()
+        for venue in qs.program.venues:
+            for hall in venue.halls:
+                for lang, prefix in (("ru", "где "), ("be", "дзе "), ("en", "where is the ")):
+                    outcome = answerer.answer(prefix + hall.name.get(lang), qs.now)
+                    asked += 1
+                    assert outcome.first is not None, (hall.name.get(lang), outcome)
+                    assert outcome.first.key == f"venue:{venue.id}", (hall.name.get(lang), outcome)
+    assert asked > 30
