@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 
 from bot.clock import Clock
 from bot.i18n import _, ngettext
-from bot.keyboards.links import session_link
+from bot.keyboards.session_live import LiveCb
 from bot.program.model import Program, ProgramMaterial, Section, Session
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Payload, text_payload
@@ -110,15 +110,9 @@ def notice_payload(session: Session, locale: str) -> Payload:
         "📎 New materials for “{title}”, which you saved: presentations, documents or links."
     ).format(title=escape(cut(session.title.get(locale), 150)))
     button = InlineKeyboardButton(
-        text=_("📎 Open the materials"), callback_data=_materials_data(session.id)
+        text=_("📎 Open the materials"), callback_data=LiveCb(action="mat", id=session.id).pack()
     )
     return text_payload(text, InlineKeyboardMarkup(inline_keyboard=[[button]]))
-
-
-def _materials_data(session_id: str) -> str:
-    from bot.keyboards.session_live import LiveCb
-
-    return LiveCb(action="mat", id=session_id).pack()
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +221,3 @@ class MaterialService:
             for uid, reader in readers.items()
         ]
         await self.notifier.queue(items)
-
-
-__all__ = ["MaterialService", "material_label", "materials_text", "parse_link", "session_link"]

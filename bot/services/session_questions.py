@@ -22,7 +22,12 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.clock import Clock
 from bot.i18n import _, ngettext
-from bot.keyboards.session_live import moderator_keyboard, question_list_keyboard
+from bot.keyboards.session_live import (
+    card_rows,
+    moderator_keyboard,
+    question_list_keyboard,
+    section_rows,
+)
 from bot.program.model import Program, ProgramMaterial, Section, Session
 from bot.scheduler import Scheduler
 from bot.services.audit import audit
@@ -393,8 +398,6 @@ async def live_card_rows(
     """The rows a session card gets: ask and the questions during the session, the
     materials (attached in the bot and given in the programme file), and the moderator view
     for its moderators."""
-    from bot.keyboards.session_live import card_rows
-
     count = len(await db.materials.of(session.id, session.section))
     count += len(program_materials(program, session))
     moderator = await can_moderate(db, user, session.id)
@@ -414,8 +417,6 @@ async def live_section_rows(
     db: Database, program: Program, section: Section, user: User
 ) -> list[list[InlineKeyboardButton]]:
     """The rows a section card gets: its materials, and adding one for organizers."""
-    from bot.keyboards.session_live import section_rows
-
     count = len(await db.materials.of_section(section.id))
     count += sum(1 for m in program.materials if m.section == section.id)
     return section_rows(section.id, user.is_organizer, count)
