@@ -14,7 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import _
 from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.common import menu_button
-from bot.keyboards.labels import pack, unique
+from bot.keyboards.labels import fit, pack, unique
 from bot.keyboards.links import session_link
 from bot.services.live_edit import DELAY_CHOICES, HALLS_PAGE, SECTION, SESSION, day_key
 
@@ -129,11 +129,12 @@ def edit_menu_keyboard(session_id: str, cancelled: bool, has_notice: bool) -> In
 
 def edit_days_keyboard(session_id: str, days: Sequence[tuple[date, str]]) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
-    for day, label in days:
-        b.button(
-            text=label, callback_data=EditCb(k=SESSION, id=session_id, a="day", v=day_key(day))
-        )
-    b.adjust(2)
+    buttons = [
+        button(fit(label), EditCb(k=SESSION, id=session_id, a="day", v=day_key(day)))
+        for day, label in days
+    ]
+    for row in pack(buttons):
+        b.row(*row)
     b.row(back_button(session_id), *close_row(SESSION, session_id))
     return b.as_markup()
 

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.keyboards.labels import LABEL_LIMIT, row_limit, width
+from bot.keyboards.admin import ComposeCb
+from bot.keyboards.labels import LABEL_LIMIT, fit, row_limit, width
 from bot.program.loader import parse_program
 from bot.program.model import Program
 from tests.e2e.registration_helpers import OPEN_CLOCK
@@ -39,7 +40,19 @@ COMMANDS = (
 ORGANIZER_COMMANDS = ("/admin", "/inbox", "/stats", "/announcements", "/team", "/audit")
 # Buttons the crawler never presses: they send to everyone or take a role away, and another
 # language's button (the crawl of each language stays in it).
-DO_NOT_PRESS = ("oc:send", "oc:sched", "oc:test", "on:", "ot:rm", "lang:")
+DO_NOT_PRESS = (
+    "oc:send",
+    "oc:sched",
+    "oc:test",
+    "on:",
+    "ot:rm",
+    "lang:",
+    "ou:",
+    "op:ok",
+    "op:rbok",
+)
+# Steps of a live edit that change the programme (their keyboards are seen, not pressed).
+EDIT_APPLIES = frozenset({"h", "ds", "cxy", "rs", "ntc"})
 # A crawl stops after this many presses (the whole sample takes a few hundred).
 MAX_PRESSES = 1500
 
@@ -97,6 +110,9 @@ class Crawl:
         if data == f"lang:{self.language}":
             return data not in self.pressed
         if data.startswith(DO_NOT_PRESS):
+            return False
+        parts = data.split(":")
+        if parts[0] == "oe" and len(parts) > 3 and parts[3] in EDIT_APPLIES:
             return False
         return normal(data, self.program) not in self.pressed
 
@@ -176,7 +192,21 @@ async def crawl_all(app: App, fake: FakeTelegram, program: Program) -> list[Find
         organizer = Crawl(app, fake, program, owner, crawl.language, set(crawl.pressed))
         await organizer.step(owner.send("/language"))
         await organizer.step(owner.press_data(f"lang:{crawl.language}"))
-        await organizer.run(ORGANIZER_COMMANDS)
+        # Besides the commands: a session's and a section's card with their Edit buttons (the
+        # participant opened them, but without those).
+        session = next(s for s in program.sessions if s.section)
+        await organizer.run(
+            [
+                *ORGANIZER_COMMANDS,
+                f"/start s-{session.id}",
+                f"/start x-{session.section}",
+            ]
+        )
+        # The composer, with a draft for everyone: its language, urgency and audience buttons.
+        await organizer.step(owner.send("/announce"))
+        await organizer.step(owner.send("Проверка"))
+        await organizer.step(owner.press_data(ComposeCb(action="aud", value="all").pack()))
+        await organizer.run(())
         organizers.append(organizer)
     form = await crawl_form(app, fake, program)
     fake.assert_no_rejections()
@@ -239,6 +269,11 @@ async def test_every_keyboard_fits_a_phone(tmp_path: Path, programme: str) -> No
     shown = {t for f in findings for row in f.rows for t in row}
     assert len(findings) > 60, len(findings)
     assert any("🇧🇾" in t for t in shown) and any("▶" in t for t in shown)
+    # ... and the organizers' screens: the composer's languages, a live edit's steps, halls.
+    assert {"➕ Белорусский", "➕ Belarusian", "⏱ Delay", "+15 min"} <= shown
+    assert "Only this session" in shown
+    halls = [fit(h.name.get("en")) for venue in program.venues for h in venue.halls]
+    assert any(label in shown for label in halls)
     found = problems(findings)
     assert not found, "\n".join(found[:40]) + (
         f"\n… {len(found)} in all" if len(found) > 40 else ""

@@ -182,7 +182,7 @@ async def test_a_section_moves_to_another_hall_with_its_sessions(
 
     await oleg.send("/start x-s2-agro")
     card = await oleg.wait_message()
-    halls = await press(oleg, "Move the section to another hall", card)
+    halls = await press(oleg, "Move to another hall", card)
     assert "to which hall do all its sessions move?" in halls.text
     await oleg.press("Meeting Room", message=halls)
     done = await oleg.wait_text("now meet in Meeting Room")
