@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import _, ngettext
 from bot.keyboards.builder import InlineKeyboardBuilder
+from bot.keyboards.labels import fit, unique
 from bot.keyboards.links import SectionCb, session_link
 
 ROW = 8
@@ -63,6 +64,10 @@ class FeedbackAdminCb(CallbackData, prefix="of"):
     """Organizers' feedback: csv (comments export), survey (the survey's answers)."""
 
     action: str
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def card_rows(
@@ -133,38 +138,19 @@ def moderator_keyboard(
     """numbered: (number, question id, status, pinned); a row of actions per question."""
     b = InlineKeyboardBuilder()
     for n, qid, status, pinned in numbered:
+        # Four to a row: short labels (the legend under the list explains them).
         row = []
         if status == "held":
-            row.append(
-                InlineKeyboardButton(
-                    text=_("{n}: 👁 show").format(n=n),
-                    callback_data=QuestionCb(action="s", id=qid).pack(),
-                )
-            )
+            row.append(button(f"{n} 👁", QuestionCb(action="s", id=qid)))
         elif status == "open":
-            row.append(
-                InlineKeyboardButton(
-                    text=_("{n}: ✅ answered").format(n=n),
-                    callback_data=QuestionCb(action="a", id=qid).pack(),
-                )
-            )
-        row.append(
-            InlineKeyboardButton(
-                text=_("🙈 hide"), callback_data=QuestionCb(action="h", id=qid).pack()
-            )
-        )
+            row.append(button(f"{n} ✅", QuestionCb(action="a", id=qid)))
+        row.append(button(f"{n} 🙈", QuestionCb(action="h", id=qid)))
         if status != "held":
+            action = "u" if pinned else "p"
             row.append(
-                InlineKeyboardButton(
-                    text=_("📍 unpin") if pinned else _("📌 pin"),
-                    callback_data=QuestionCb(action="u" if pinned else "p", id=qid).pack(),
-                )
+                button(f"{n} 📍" if pinned else f"{n} 📌", QuestionCb(action=action, id=qid))
             )
-        row.append(
-            InlineKeyboardButton(
-                text=_("🔇 mute"), callback_data=QuestionCb(action="m", id=qid).pack()
-            )
-        )
+        row.append(button(f"{n} 🔇", QuestionCb(action="m", id=qid)))
         b.row(*row)
     b.row(
         InlineKeyboardButton(
@@ -189,7 +175,7 @@ def ask_keyboard(name: str) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(
         InlineKeyboardButton(
-            text=_("Ask as {name}").format(name=name[:40]),
+            text=fit(_("Ask as {name}").format(name=name)),
             callback_data=AskCb(action="named").pack(),
         )
     )
@@ -206,9 +192,9 @@ def poll_confirm_keyboard(count: int) -> InlineKeyboardMarkup:
         InlineKeyboardButton(
             text=ngettext("Send to {n} person", "Send to {n} people", count).format(n=count),
             callback_data=PollCb(action="go").pack(),
-        ),
-        InlineKeyboardButton(text=_("Cancel"), callback_data=PollCb(action="cancel").pack()),
+        )
     )
+    b.row(InlineKeyboardButton(text=_("Cancel"), callback_data=PollCb(action="cancel").pack()))
     return b.as_markup()
 
 
@@ -248,12 +234,9 @@ def comment_keyboard(session_id: str) -> InlineKeyboardMarkup:
 def materials_keyboard(session_id: str, files: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     """files: (material id, label): a button sends the file."""
     b = InlineKeyboardBuilder()
-    for material_id, label in files:
-        b.row(
-            InlineKeyboardButton(
-                text=label, callback_data=MaterialCb(action="get", id=material_id).pack()
-            )
-        )
+    labels = unique([[label] for _id, label in files])
+    for (material_id, _label), text in zip(files, labels, strict=True):
+        b.row(button(text, MaterialCb(action="get", id=material_id)))
     b.row(InlineKeyboardButton(text=_("◀ Session"), callback_data=session_link(session_id)))
     return b.as_markup()
 
@@ -298,12 +281,9 @@ def section_materials_keyboard(
     section_id: str, files: Sequence[tuple[int, str]]
 ) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
-    for material_id, label in files:
-        b.row(
-            InlineKeyboardButton(
-                text=label, callback_data=MaterialCb(action="get", id=material_id).pack()
-            )
-        )
+    labels = unique([[label] for _id, label in files])
+    for (material_id, _label), text in zip(files, labels, strict=True):
+        b.row(button(text, MaterialCb(action="get", id=material_id)))
     b.row(InlineKeyboardButton(text=_("◀ Section"), callback_data=SectionCb(id=section_id).pack()))
     return b.as_markup()
 
@@ -352,13 +332,9 @@ def survey_question_keyboard(
 ) -> InlineKeyboardMarkup | None:
     """options: (option id, label) of a choice question."""
     b = InlineKeyboardBuilder()
-    for option_id, label in options:
-        b.row(
-            InlineKeyboardButton(
-                text=label[:60],
-                callback_data=SurveyCb(action="ans", q=index, value=option_id).pack(),
-            )
-        )
+    labels = unique([[label] for _id, label in options])
+    for (option_id, _label), text in zip(options, labels, strict=True):
+        b.row(button(text, SurveyCb(action="ans", q=index, value=option_id)))
     if kind == "yes_no":
         b.row(
             InlineKeyboardButton(

@@ -144,7 +144,8 @@ def moderator_view(
     lines += [
         "",
         _(
-            "✅ answered (the author is told) · 🙈 hide from everyone · 📌 pin on top · "
+            "Buttons by the question's number: ✅ answered (the author is told) · 🙈 hide "
+            "from everyone · 📌 pin on top (📍 unpin) · 👁 show a question held for its link · "
             "🔇 mute the author in this session"
         ),
     ]

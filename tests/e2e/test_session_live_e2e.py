@@ -130,7 +130,7 @@ async def test_three_ask_and_vote_the_moderator_hides_and_answers(
     assert "форум" in order[1] and "slides" in order[2] and "anonymous" in order[2]
     await owner.press_data(QuestionCb(action="h", id=bob_q).pack(), mod.message_id)
     assert "Hidden" in (await owner.wait_callback_answer())["text"]
-    await owner.press("1: ✅ answered", message=mod)
+    await owner.press("1 ✅", message=mod)
     assert "author is told" in (await owner.wait_callback_answer())["text"]
     told = await ann.wait_text("ответили")
     assert "<b>связаны</b>" in told.text

@@ -195,3 +195,48 @@ def test_long_feedback_splits_into_messages_and_materials_are_capped() -> None:
     materials = [object()] * 30
     shown_links, shown_own, hidden = shown_part(links, materials)  # type: ignore[arg-type]
     assert len(shown_links) + len(shown_own) == SHOWN_MAX and hidden == 15
+
+
+@pytest.mark.parametrize("lang", ["ru", "be", "en"])
+def test_session_keyboards_fit_a_phone(lang: str) -> None:
+    """Every keyboard of the session features, filled to the brim, fits the label rules of
+    bot/keyboards/labels.py in each language (the crawler sees them only half filled)."""
+    from bot.i18n import create_i18n, in_locale
+    from bot.keyboards import session_live as kb
+    from bot.keyboards.labels import row_limit, width
+
+    i18n = create_i18n("ru")
+    with i18n.context(), in_locale(i18n, lang):
+        keyboards = [
+            kb.question_list_keyboard("plenary", [(n, n, n % 2 == 0) for n in range(1, 11)], True),
+            kb.moderator_keyboard(
+                "plenary",
+                [(n, n, ("held", "open", "answered")[n % 3], n % 2 == 0) for n in range(1, 11)],
+                True,
+            ),
+            kb.ask_keyboard("Александра-Виктория Константинопольская-Безымянная"),
+            kb.poll_confirm_keyboard(12345),
+            kb.poll_results_keyboard(7),
+            kb.rating_keyboard("plenary"),
+            kb.comment_keyboard("plenary"),
+            kb.materials_keyboard(
+                "plenary", [(i, "📄 " + "Презентация доклада " * 3) for i in range(5)]
+            ),
+            kb.section_materials_keyboard("s1-industry", [(1, "📄 a.pdf"), (2, "📄 a.pdf")]),
+            kb.material_done_keyboard("plenary"),
+            kb.material_done_keyboard(None, "s1-industry"),
+            kb.feedback_admin_keyboard(True, True),
+            kb.survey_invite_keyboard(),
+            kb.survey_question_keyboard(0, "choice", [("1", "Очень " * 12), ("2", "Да")], False),
+            kb.survey_question_keyboard(1, "yes_no", [], False),
+            kb.InlineKeyboardMarkup(inline_keyboard=kb.card_rows("plenary", True, True, 123)),
+            kb.InlineKeyboardMarkup(inline_keyboard=kb.section_rows("s1-industry", True, 123)),
+        ]
+        for markup in keyboards:
+            assert markup is not None
+            texts = [b.text for row in markup.inline_keyboard for b in row]
+            assert len(texts) == len(set(texts)), texts
+            for row in markup.inline_keyboard:
+                for b in row:
+                    assert width(b.text) <= row_limit(len(row)), (b.text, len(row))
+                    assert len((b.callback_data or "").encode()) <= 64
