@@ -249,6 +249,19 @@ class SessionQuestionRepo:
                AND status IN ('sent', 'failed', 'blocked', 'cancelled')"""
         )
 
+    async def drop_lost_views(self) -> None:
+        """Lists whose message is gone (deleted by the person, or too old to edit): an edit
+        of them failed, so they are no longer kept up to date."""
+        await self.db.conn.execute(
+            """DELETE FROM session_views WHERE EXISTS (
+                 SELECT 1 FROM deliveries d
+                 WHERE d.kind = 'list-edit' AND d.status = 'failed'
+                   AND d.user_id = session_views.user_id
+                   AND d.ref = session_views.kind || ':' || session_views.ref
+                   AND json_extract(d.payload, '$.message_id') = session_views.message_id
+                   AND (d.error LIKE '%not found%' OR d.error LIKE '%can''t be edited%'))"""
+        )
+
     async def redraw_wanted(self) -> list[tuple[str, str]]:
         """Lists marked to be drawn again (shown = ''), as (kind, ref)."""
         sql = "SELECT DISTINCT kind, ref FROM session_views WHERE shown = ''"

@@ -351,6 +351,9 @@ class QuestionService:
         repo = self.db.session_questions
         try:
             dirty |= set(await repo.redraw_wanted())
+            if dirty:
+                async with self.db.transaction():
+                    await repo.drop_lost_views()  # before their failed edits are purged
             for kind, ref in sorted(dirty):
                 for view in await repo.views(kind, ref):
                     reader = await self.db.users.get(view.user_id)

@@ -4,6 +4,7 @@ votes once per question with lists edited only when they change, the moderator's
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -212,3 +213,25 @@ async def test_forget_leaves_no_question_in_others_lists(fake: FakeTelegram, liv
         if name.exists():
             data = name.read_bytes()
             assert marker.encode() not in data and b"Zenobia" not in data, name
+
+
+async def test_a_list_whose_message_is_gone_is_no_longer_edited(
+    fake: FakeTelegram, live_app: App
+) -> None:
+    ann = await join(fake, 7541, "Ann")
+    bob = await join(fake, 7542, "Bob")
+    card = await open_card(bob)
+    await bob.press("💬", message=card)
+    await bob.wait_message(lambda m: "💬" in m.text)
+    fake.add_user(bob.id, "Bob", language_code="en")  # his chat is emptied: the list is gone
+    await ask(ann, "First?")
+    assert await service(live_app).flush() == 1
+    for _ in range(100):  # the edit fails: the message is not there
+        if rows(live_app, "SELECT count(*) FROM deliveries WHERE status = 'failed'") == [(1,)]:
+            break
+        await asyncio.sleep(0.05)
+    live_app.clock.advance(timedelta(seconds=61))
+    await ask(ann, "Second?")
+    assert await service(live_app).flush() == 0  # the lost list is dropped, not edited again
+    assert rows(live_app, "SELECT count(*) FROM session_views WHERE user_id = 7542") == [(0,)]
+    assert [r.description for r in fake.rejected] == ["Bad Request: message to edit not found"]
