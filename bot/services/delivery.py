@@ -57,8 +57,8 @@ class DeliveryEngine:
     A group of rows (kind, ref) can be held: paused (its rows wait) or stopped (its rows are
     cancelled). The hold is checked after the send's slot is taken and right before the
     request, so that nothing of a held group reaches Telegram once `hold` has returned and
-    `settle` has put aside the rows waiting for their turn and waited for the sends already
-    past that check.
+    `settle` has put aside the rows waiting for their turn and waited for every other claimed
+    row of the group (sends past that check, rows about to be put aside).
     """
 
     def __init__(
@@ -220,6 +220,11 @@ class DeliveryEngine:
                 await self._idle()
                 continue
             self._paid_window = any(is_paid(d.payload) for d in claimed)
+            # A claimed row counts as passing from now until its send is recorded or it is put
+            # aside, also while it waits for a slot: a hold's settle() waits for all of them, so
+            # the report after a Stop counts every row of the group as it finally is.
+            for delivery in claimed:
+                self._passing[(delivery.kind, delivery.ref or "")] += 1
             for delivery in claimed:
                 await self._slots.acquire()
                 task = asyncio.create_task(self._deliver(delivery))
@@ -255,13 +260,8 @@ class DeliveryEngine:
             if how is not None:
                 await self._put_aside(delivery, how)
             else:
-                # Past this check the send goes out; a hold from now on waits for it (settle).
-                self._passing[group] += 1
-                try:
-                    with prepaid(ticket):
-                        await self._attempt(delivery)
-                finally:
-                    self._passed(group)
+                with prepaid(ticket):
+                    await self._attempt(delivery)
         except asyncio.CancelledError:
             return  # not sent: stop() gives the row back, settle() puts it aside
         except Exception:
@@ -272,6 +272,7 @@ class DeliveryEngine:
             if ticket is not None:
                 self.budget.release(ticket)  # unused (held, or failed before the request)
             self._slots.release()
+            self._passed(group)
 
     async def _put_aside(self, delivery: Delivery, how: str) -> None:
         """A claimed row of a held group: cancelled if stopped, back in the queue if paused."""
