@@ -32,6 +32,7 @@ from bot.services.audiences import AudienceRegistry
 from bot.services.delivery import DeliveryEngine
 from bot.services.notify import Notifier
 from bot.services.program import ProgramService
+from bot.services.session_setup import setup as setup_session_features
 from bot.session import BotSession
 from bot.settings import Settings
 from bot.wake import WakeListener
@@ -217,6 +218,7 @@ async def create_app(settings: Settings, session: BaseSession | None = None) -> 
         search_service = search.setup(dp, programs)
         meetings.setup(dp, db, programs, clock, notifier, scheduler, search_service)
         registration_setup.setup(dp, db, notifier, programs, audiences, clock, scheduler, bot)
+        setup_session_features(dp, db, programs, clock, notifier, scheduler, engine)
         missed_grace = timedelta(minutes=settings.missed_grace_minutes)
         # Paid broadcasts: announcements (only) go at the paid rate and cost Stars.
         paid_rate = settings.paid_send_rate if settings.paid_broadcast else None

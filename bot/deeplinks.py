@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PAYLOAD = re.compile(r"^(s|x|c|reg|ci|inv|g|dm)(?:-([A-Za-z0-9_-]{1,60}))?$")
+PAYLOAD = re.compile(r"^(sm|s|x|c|reg|ci|inv|g|dm)(?:-([A-Za-z0-9_-]{1,60}))?$")
 KINDS = {
     "s": "session",
     "x": "section",
@@ -18,12 +18,13 @@ KINDS = {
     "inv": "invite",
     "g": "guardian",  # a parent's or guardian's consent for a minor's registration
     "dm": "delegate",  # a delegation member claims their pre-loaded entry (one-time)
+    "sm": "moderator",  # a speaker's one-time link to moderate a session
 }
 
 
 @dataclass(frozen=True, slots=True)
 class DeepLink:
-    kind: str  # session, section, city, register, checkin, invite, guardian
+    kind: str  # session, section, city, register, checkin, invite, guardian, moderator
     value: str
 
 

@@ -59,6 +59,9 @@ class TerminalSession(OfflineSession):
 
     def show(self, params: dict[str, Any], method: TelegramMethod[Any], edited: bool) -> None:
         text = terminal_text(params.get("text") or params.get("caption") or "")
+        if "question" in params:  # a poll
+            options = [o.get("text", "") for o in params.get("options", [])]
+            text = "📊 " + params["question"] + "".join(f"\n ○ {o}" for o in options)
         print("\n🤖 " + ("(edited) " if edited else "") + text.replace("\n", "\n   "))
         if "latitude" in params:
             print(f"   📍 {params['latitude']}, {params['longitude']} {params.get('title', '')}")

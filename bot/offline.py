@@ -27,6 +27,26 @@ def plain(text: str) -> str:
     return html.unescape(TAG.sub("", text))
 
 
+def offline_poll(number: int, params: dict[str, Any]) -> dict[str, Any]:
+    """The Poll object Telegram would return for a sendPoll."""
+    options = [o.get("text", "") if isinstance(o, dict) else str(o) for o in params["options"]]
+    return {
+        "id": f"offline-{number}",
+        "question": params.get("question", ""),
+        "options": [
+            {"persistent_id": str(i), "text": text, "voter_count": 0}
+            for i, text in enumerate(options)
+        ],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": bool(params.get("is_anonymous", True)),
+        "type": params.get("type", "regular"),
+        "allows_multiple_answers": bool(params.get("allows_multiple_answers", False)),
+        "allows_revoting": True,
+        "members_only": False,
+    }
+
+
 class OfflineSession(BaseSession):
     """Answers every method the bot uses without a network; `observe` sees each call."""
 
@@ -71,13 +91,16 @@ class OfflineSession(BaseSession):
         if name.startswith(("send", "edit")):
             edited = name.startswith("edit")
             text = params.get("text") or params.get("caption") or ""
-            return {
+            message = {
                 "message_id": params.get("message_id") if edited else next(self.message_ids),
                 "date": int(self.now()),
                 "chat": {"id": params.get("chat_id", 0), "type": "private"},
                 "from": BOT_USER,
                 "text": plain(text) or " ",
             }
+            if name == "sendPoll":
+                message["poll"] = offline_poll(message["message_id"], params)
+            return message
         return True
 
     def observe(self, name: str, params: dict[str, Any], method: TelegramMethod[Any]) -> None:

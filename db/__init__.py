@@ -16,6 +16,8 @@ from db.fsm import FsmRepo
 from db.programs import DraftRepo, EditRepo, ProgramRepo
 from db.questions import QuestionRepo
 from db.registrations import RegistrationRepo
+from db.session_extras import FeedbackRepo, MaterialRepo, PollRepo, SurveyRepo
+from db.session_questions import SessionQuestionRepo
 from db.team import InviteRepo
 from db.users import UserRepo
 
@@ -41,6 +43,12 @@ class Database:
         self.invites = InviteRepo(connection)
         self.faq = FaqRepo(connection)
         self.delegates = DelegateRepo(connection)
+        # In the session (issue 15): questions, polls, feedback, materials.
+        self.session_questions = SessionQuestionRepo(connection)
+        self.polls = PollRepo(connection)
+        self.feedback = FeedbackRepo(connection)
+        self.materials = MaterialRepo(connection)
+        self.survey = SurveyRepo(connection)
 
     @classmethod
     async def open(cls, path: Path | str, cache_size: int = 5000) -> Database:
@@ -65,6 +73,11 @@ class Database:
         await self.drafts.delete_user(user_id)
         await self.programs.forget_actor(user_id)
         await self.edits.forget_actor(user_id)
+        await self.session_questions.delete_user(user_id)
+        await self.polls.delete_user(user_id)
+        await self.feedback.delete_user(user_id)
+        await self.materials.forget_adder(user_id)
+        await self.survey.delete_user(user_id)
         await self.users.delete(user_id)
 
     async def scrub(self) -> None:
@@ -82,6 +95,16 @@ class Database:
         found["questions"] = [dataclasses.asdict(q) for q in await self.questions.of_user(user_id)]
         found["registration"] = await self.registrations.personal_data(user_id)
         found.update(await self.delegates.personal_data(user_id))
+        found["session_questions"] = [
+            dataclasses.asdict(q) for q in await self.session_questions.of_user(user_id)
+        ]
+        found["question_votes"] = await self.session_questions.votes_of_user(user_id)
+        found["poll_answers"] = await self.polls.answers_of_user(user_id)
+        found["ratings"] = [dataclasses.asdict(r) for r in await self.feedback.of_user(user_id)]
+        found["survey"] = [
+            {"question": q, "answer": a} for q, a in (await self.survey.of_user(user_id)).items()
+        ]
+        found["feedback_off"] = [{"off": True}] if await self.feedback.is_off(user_id) else []
         return found
 
     async def close(self) -> None:

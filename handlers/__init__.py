@@ -24,6 +24,8 @@ from handlers import (
     registration_admin,
     schedule,
     sections,
+    session_admin,
+    session_live,
     settings,
     start,
     team,
@@ -34,10 +36,13 @@ def routers() -> list[Router]:
     return [
         # First: a command typed while an edit waits for a time or notice ends that wait.
         program_edit.router,
+        # Second: its waits end on a command too; its buttons and states are its own.
+        session_live.router,  # questions, polls, ratings, materials, survey of a session
         settings.router,
         schedule.router,
         sections.router,
         agenda.router,
+        session_admin.router,
         cities.router,  # before start: it handles /start c-<pair> links
         delegates.router,  # before start (/start dm-<token>) and questions (its forms' text)
         delegations_admin.router,

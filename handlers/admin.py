@@ -22,6 +22,7 @@ from bot.keyboards.common import MenuCb
 from bot.services.program import ProgramService
 from bot.services.program_ops import audit_details
 from bot.services.program_view import program_audit_text
+from bot.services.session_audit import describe_session_action
 from db import Database
 from db.audit import AuditEntry
 from db.users import User
@@ -70,6 +71,10 @@ def describe(entry: AuditEntry, tz: ZoneInfo, locale: str) -> str:
     else:
         subject = hd.quote(entry.subject_name or f"#{entry.subject_id}")
     action = entry.action
+    if action.startswith("session."):
+        session_text = describe_session_action(action, details, subject)
+        if session_text is not None:
+            return session_text
     if action == "role.add":
         text = _("made {person} an organizer").format(person=subject)
         return text + (" " + _("(by an invite link)") if details == "invite" else "")

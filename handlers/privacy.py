@@ -19,6 +19,7 @@ from bot.services.delegates import delegate_blocks
 from bot.services.program import ProgramService
 from bot.services.registration import RegistrationService, answers_of, consent_label
 from bot.services.registration_view import answers_html, items_of, status_label
+from bot.services.session_privacy import session_data_blocks
 from db import Database
 from db.users import User
 from handlers.registration import form_of
@@ -181,6 +182,7 @@ async def mydata(
         blocks.append("\n".join(registration))
     blocks += ["\n".join(b) for b in await activity_lines(db, program, user, locale)]
     blocks += await delegate_blocks(db, program, user.id, locale)
+    blocks += ["\n".join(b) for b in await session_data_blocks(db, program, user.id, locale)]
     split = pages(blocks)
     for i, page in enumerate(split):
         markup: InlineKeyboardMarkup | None = mydata_keyboard() if i == len(split) - 1 else None

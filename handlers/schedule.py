@@ -7,7 +7,13 @@ from datetime import date, datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from bot import deeplinks
 from bot.clock import Clock
@@ -34,6 +40,7 @@ from bot.services.schedule_view import (
     session_card,
     session_labels,
 )
+from bot.services.session_questions import live_card_rows
 from bot.settings import Settings
 from db import Database
 from db.users import User
@@ -159,17 +166,25 @@ async def send_card(
     user: User,
     locale: str,
     back: str,
+    clock: Clock,
 ) -> None:
     saved = await db.agenda.has(user.id, session.id)
+    live = await live_card_rows(db, program, clock.now(), session, user)
     await message.answer(
         session_card(program, session, locale),
-        reply_markup=card_keyboard(program, session, saved, back, user.is_organizer),
+        reply_markup=card_keyboard(program, session, saved, back, user.is_organizer, live),
     )
 
 
 def card_keyboard(
-    program: Program, session: Session, saved: bool, back: str, editable: bool
+    program: Program,
+    session: Session,
+    saved: bool,
+    back: str,
+    editable: bool,
+    live: list[list[InlineKeyboardButton]] | None = None,
 ) -> InlineKeyboardMarkup:
+    """`live`: rows of the session's live features (questions, materials, moderation)."""
     has_map = program.venue(session.venue) is not None
     return session_card_keyboard(
         session.id,
@@ -179,6 +194,7 @@ def card_keyboard(
         session.section,
         cancelled=session.cancelled,
         editable=editable,
+        live=live or [],
     )
 
 
@@ -187,6 +203,7 @@ async def session_link_opened(
     message: Message,
     command: CommandObject,
     programs: ProgramService,
+    clock: Clock,
     db: Database,
     user: User,
     locale: str,
@@ -200,7 +217,7 @@ async def session_link_opened(
             reply_markup=main_menu(user.is_organizer),
         )
         return
-    await send_card(message, program, session, db, user, locale, "")
+    await send_card(message, program, session, db, user, locale, "", clock)
 
 
 @router.callback_query(SessionCb.filter())
@@ -226,9 +243,11 @@ async def session_button(
     action, back = callback_data.action, callback_data.back
     if action == "open":
         await callback.answer()
-        await send_card(message, program, session, db, user, locale, back)
+        await send_card(message, program, session, db, user, locale, back, clock)
     elif action in ("add", "del"):
-        await toggle_agenda(callback, message, program, session, db, user, back, action == "add")
+        await toggle_agenda(
+            callback, message, program, session, db, user, back, action == "add", clock
+        )
         if action == "add":
             # A session saved shortly before it starts gets its reminder now, not a tick later.
             await agenda_service.queue_reminders()
@@ -254,6 +273,7 @@ async def toggle_agenda(
     user: User,
     back: str,
     add: bool,
+    clock: Clock,
 ) -> None:
     if add and session.cancelled:
         await callback.answer(_("This session is cancelled."), show_alert=True)
@@ -270,8 +290,9 @@ async def toggle_agenda(
         else _("Removed from your agenda.")
     )
     if was != add:  # the keyboard changes only if the state did
+        live = await live_card_rows(db, program, clock.now(), session, user)
         await message.edit_reply_markup(
-            reply_markup=card_keyboard(program, session, add, back, user.is_organizer)
+            reply_markup=card_keyboard(program, session, add, back, user.is_organizer, live)
         )
 
 

@@ -14,6 +14,7 @@ from bot.keyboards.schedule import section_card_keyboard, sections_keyboard
 from bot.program.model import Program, Section
 from bot.services.program import ProgramService
 from bot.services.schedule_view import section_card, section_label, sections_text
+from bot.services.session_questions import live_section_rows
 from db import Database
 from db.users import User
 
@@ -43,7 +44,8 @@ async def send_section(
     text, sessions = section_card(program, section, locale)
     subscribed = section.id in await db.agenda.sections_of(user.id)
     numbered = [(n, s.id) for n, s in enumerate(sessions, 1)]
-    markup = section_card_keyboard(section.id, subscribed, numbered, user.is_organizer)
+    live = await live_section_rows(db, program, section, user)
+    markup = section_card_keyboard(section.id, subscribed, numbered, user.is_organizer, live)
     await message.answer(text, reply_markup=markup)
 
 
@@ -112,6 +114,9 @@ async def section_button(
     if was != subscribed:
         _text, shown = section_card(program, section, locale)
         numbered = [(n, s.id) for n, s in enumerate(shown, 1)]
+        live = await live_section_rows(db, program, section, user)
         await message.edit_reply_markup(
-            reply_markup=section_card_keyboard(section.id, subscribed, numbered, user.is_organizer)
+            reply_markup=section_card_keyboard(
+                section.id, subscribed, numbered, user.is_organizer, live
+            )
         )

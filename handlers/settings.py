@@ -77,21 +77,22 @@ async def language_chosen(
         )
 
 
+async def user_settings_keyboard(db: Database, user: User) -> InlineKeyboardMarkup:
+    feedback = not await db.feedback.is_off(user.id)
+    return settings_keyboard(user.reminder_minutes, user.digest, user.muted, feedback)
+
+
 @router.message(Command("settings"))
-async def settings_command(message: Message, user: User) -> None:
-    await message.answer(
-        settings_text(user),
-        reply_markup=settings_keyboard(user.reminder_minutes, user.digest, user.muted),
-    )
+async def settings_command(message: Message, user: User, db: Database) -> None:
+    await message.answer(settings_text(user), reply_markup=await user_settings_keyboard(db, user))
 
 
 @router.callback_query(MenuCb.filter(F.action == "settings"))
-async def settings_button(callback: CallbackQuery, user: User) -> None:
+async def settings_button(callback: CallbackQuery, user: User, db: Database) -> None:
     await callback.answer()
     if callback.message:
         await callback.message.answer(
-            settings_text(user),
-            reply_markup=settings_keyboard(user.reminder_minutes, user.digest, user.muted),
+            settings_text(user), reply_markup=await user_settings_keyboard(db, user)
         )
 
 
@@ -114,6 +115,10 @@ async def settings_changed(
                 user.id, "digest" if action == "digest" else "muted", bool(value)
             )
         note = _("Saved.")
+    elif action == "feedback" and value in (0, 1):
+        async with db.transaction():
+            await db.feedback.set_off(user.id, not value)
+        note = _("Saved.")
     else:
         await callback.answer(_("This button is out of date."), show_alert=True)
         return
@@ -122,7 +127,7 @@ async def settings_changed(
     await callback.answer(note)
     if callback.message:
         # Editing in place keeps the chat short; an unchanged keyboard is not re-sent.
-        markup = settings_keyboard(fresh.reminder_minutes, fresh.digest, fresh.muted)
+        markup = await user_settings_keyboard(db, fresh)
         if not same_markup(markup, callback.message.reply_markup):  # type: ignore[union-attr]
             try:
                 await callback.message.edit_text(settings_text(fresh), reply_markup=markup)  # type: ignore[union-attr]

@@ -63,6 +63,13 @@ def help_text() -> str:
             _("/settings — language, reminders, digest, announcements"),
             _("/language — choose the language"),
             "",
+            _(
+                "In a session (from 30 minutes before it): on its card, “Ask a question” to the "
+                "speakers, with your name or anonymously, and vote for others' questions; "
+                "polls come to you if you saved the session; afterwards rate it (1–5) and "
+                "find its presentations under “Materials”."
+            ),
+            "",
             _("Or simply write a question, e.g. “where is the youth section?”"),
         ]
     )

@@ -75,6 +75,8 @@ def admin_menu(is_owner: bool) -> InlineKeyboardMarkup:
             text=_("📄 Blank programme"), callback_data=AdminCb(action="tpl").pack()
         ),
         InlineKeyboardButton(text=_("🗂 Programme"), callback_data=AdminCb(action="prog").pack()),
+        # Ratings, comments and the survey (handlers/session_admin.py).
+        InlineKeyboardButton(text=_("⭐ Feedback"), callback_data=AdminCb(action="fb").pack()),
     ]
     if is_owner:
         buttons += [

@@ -25,7 +25,7 @@ class LangCb(CallbackData, prefix="lang"):
 
 
 class SettingsCb(CallbackData, prefix="set"):
-    """action: open, reminder (value = minutes, 0 = off), digest, mute (value = 0/1)."""
+    """action: open, reminder (value = minutes, 0 = off), digest, mute, feedback (value = 0/1)."""
 
     action: str
     value: int = 0
@@ -65,7 +65,7 @@ def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
 
 @per_locale
 def settings_keyboard(
-    reminder_minutes: int | None, digest: bool, muted: bool
+    reminder_minutes: int | None, digest: bool, muted: bool, feedback: bool = True
 ) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.row(
@@ -98,6 +98,12 @@ def settings_keyboard(
         InlineKeyboardButton(
             text=(_("📣 Announcements: muted") if muted else _("📣 Announcements: on")),
             callback_data=SettingsCb(action="mute", value=int(not muted)).pack(),
+        )
+    )
+    b.row(
+        InlineKeyboardButton(
+            text=(_("⭐ Feedback requests: on") if feedback else _("⭐ Feedback requests: off")),
+            callback_data=SettingsCb(action="feedback", value=int(not feedback)).pack(),
         )
     )
     b.row(menu_button(_("☰ Menu"), "menu"))

@@ -129,8 +129,10 @@ def session_card_keyboard(
     section_id: str | None,
     cancelled: bool = False,
     editable: bool = False,
+    live: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
-    """`editable`: the reader is an organizer, who may change the session from here."""
+    """`editable`: the reader is an organizer, who may change the session from here; `live`:
+    rows of the session's live features (questions, materials, moderation)."""
     b = InlineKeyboardBuilder()
     if saved:
         b.row(
@@ -158,6 +160,8 @@ def session_card_keyboard(
         )
     if row:
         b.row(*row)
+    for live_row in live:
+        b.row(*live_row)
     nav = []
     if section_id:
         nav.append(
@@ -207,8 +211,13 @@ def sections_keyboard(sections: Sequence[tuple[str, str]]) -> InlineKeyboardMark
 
 
 def section_card_keyboard(
-    section_id: str, subscribed: bool, numbered: Sequence[tuple[int, str]], editable: bool = False
+    section_id: str,
+    subscribed: bool,
+    numbered: Sequence[tuple[int, str]],
+    editable: bool = False,
+    live: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> InlineKeyboardMarkup:
+    """`live`: rows of the section's materials (see bot/keyboards/session_live.py)."""
     b = InlineKeyboardBuilder()
     if subscribed:
         b.row(
@@ -225,6 +234,8 @@ def section_card_keyboard(
             )
         )
     numbered_buttons(b, numbered, f"x{section_id}")
+    for live_row in live:
+        b.row(*live_row)
     b.row(menu_button(_("🧩 Sections"), "sections"), menu_button(_("☰ Menu"), "menu"))
     if editable:
         b.row(section_edit_button(section_id))

@@ -40,6 +40,7 @@ from bot.program.model import (
     Member,
     Option,
     Program,
+    ProgramMaterial,
     QuestionKind,
     Registration,
     Section,
@@ -93,6 +94,7 @@ _NO: frozenset[str] = frozenset()
 MIN_YEAR, MAX_YEAR = 1950, 2100
 MAX_FORUM_DAYS = 31
 MAX_ANSWER_LENGTH = 4000
+MAX_SURVEY_OPTIONS = 10
 
 # Only used to turn already-resolved int/float/bool scalars into values, YAML-1.1 style.
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -656,6 +658,8 @@ class _Parser:
                 "registration",
                 "delegations",
                 "agreements",
+                "materials",
+                "survey",
             ),
             ("forum",),
         )
@@ -677,6 +681,11 @@ class _Parser:
         self.pairs = pairs
         delegations = self.list_(top, "delegations", self.delegation)
         agreements = self.list_(top, "agreements", self.agreement)
+        materials = self.list_(top, "materials", self.material)
+        survey_ids: dict[str, str] = {}
+        survey = self.list_(
+            top, "survey", lambda node, path: self.survey_question(node, path, survey_ids)
+        )
         if self.errors or forum is None:
             return None
         return Program(
@@ -690,6 +699,8 @@ class _Parser:
             registration=registration,
             delegations=tuple(d for d, _, _ in delegations),
             agreements=tuple(a for a, _, _ in agreements),
+            materials=tuple(m for m, _, _ in materials),
+            survey=tuple(q for q, _, _ in survey),
         )
 
     def list_(
@@ -1254,6 +1265,60 @@ class _Parser:
             return None
         return Agreement(
             agreement_id, parties, title, area or EMPTY_TEXT, signed_on, bool(at_forum)
+        )
+
+    def material(self, node: Node, path: str) -> ProgramMaterial | None:
+        """A link for a session or a section: exactly one of the two."""
+        f = self.mapping(node, path, ("session", "section", "title", "url"), ("title", "url"))
+        if f is None:
+            return None
+        title, url = f.text("title"), f.url("url")
+        session = section = None
+        if f.get("session") is not None:
+            session_node, session_path = f.where("session")
+            message = N_("unknown session {id}")
+            session = self.ref(session_node, session_path, self.ids["sessions"], message)
+        if f.get("section") is not None:
+            section_node, section_path = f.where("section")
+            message = N_("unknown section {id}")
+            section = self.ref(section_node, section_path, self.ids["sections"], message)
+        if (f.get("session") is None) == (f.get("section") is None):
+            self.error(node, path, N_("a material belongs to a session or to a section: give one"))
+            return None
+        if title is None or url is None or not (session or section):
+            return None
+        return ProgramMaterial(title, url, session, section)
+
+    def survey_question(self, node: Node, path: str, ids: dict[str, str]) -> ExtraQuestion | None:
+        """A question of the end-of-forum survey; a choice question's options are labels."""
+        allowed = ("id", "text", "kind", "required", "options", "max_length")
+        f = self.mapping(node, path, allowed, ("id", "text", "kind"))
+        if f is None:
+            return None
+        question_id = self.new_id(f, "questions", ids)
+        text, kind = f.text("text"), f.choice("kind", QuestionKind)
+        required = f.boolean("required")
+        max_length = f.integer("max_length", 1, MAX_ANSWER_LENGTH)
+        labels = [self.text(n, p) for _, n, p in f.items("options")]
+        options_node, options_path = f.where("options")
+        if kind is QuestionKind.CHOICE and not 2 <= len(labels) <= MAX_SURVEY_OPTIONS:
+            self.error(options_node, options_path, N_("a survey choice needs 2 to 10 options"))
+            return None
+        if kind is not None and kind is not QuestionKind.CHOICE and labels:
+            self.error(
+                options_node, options_path, N_("options are only allowed for choice questions")
+            )
+            return None
+        if question_id is None or text is None or kind is None or None in labels:
+            return None
+        options = tuple(Option(str(n), label) for n, label in enumerate(labels, 1) if label)
+        return ExtraQuestion(
+            question_id,
+            text,
+            kind,
+            False if required is None else required,
+            options,
+            max_length or 500,
         )
 
     def registration(self, node: Node, pairs: tuple[CityPair, ...]) -> Registration | None:

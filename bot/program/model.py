@@ -327,6 +327,17 @@ class ExtraQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgramMaterial:
+    """A link (presentation, recording, document) attached to a session or a section in the
+    program file; files sent to the bot are kept in the database instead."""
+
+    title: Text
+    url: str
+    session: str | None = None  # session id
+    section: str | None = None  # section id (exactly one of the two)
+
+
+@dataclass(frozen=True, slots=True)
 class Region:
     """A region (oblast, republic, city of federal or republican status); see places.py."""
 
@@ -383,6 +394,9 @@ class Program:
     registration: Registration | None = None
     delegations: tuple[Delegation, ...] = ()
     agreements: tuple[Agreement, ...] = ()
+    materials: tuple[ProgramMaterial, ...] = ()
+    # The short survey people are asked at the end of the forum; options are labels only.
+    survey: tuple[ExtraQuestion, ...] = ()
     # Not an init field: dataclasses.replace() would otherwise hand the new program the old
     # one's index, and filling it would change what the old program finds.
     _index: dict[str, dict[str, object]] = field(

@@ -29,6 +29,7 @@ from bot.program.model import (
     Forum,
     Member,
     Program,
+    ProgramMaterial,
     Registration,
     Section,
     Session,
@@ -194,6 +195,21 @@ def question_document(question: ExtraQuestion, lang: str) -> Document:
     return item.put("options", options).put("max_length", question.max_length).data
 
 
+def material_document(material: ProgramMaterial, lang: str) -> Document:
+    item = _Item(lang).put("session", material.session).put("section", material.section)
+    return item.put("title", material.title).put("url", material.url).data
+
+
+def survey_document(question: ExtraQuestion, lang: str) -> Document:
+    """A survey question: its options are labels only (numbered by their place)."""
+    item = _Item(lang).put("id", question.id).put("text", question.text)
+    item.put("kind", question.kind.value)
+    if question.required:
+        item.put("required", True)
+    item.put("options", [text_value(o.label, lang) for o in question.options])
+    return item.put("max_length", question.max_length if question.max_length != 500 else None).data
+
+
 def registration_document(
     reg: Registration, lang: str, pairs: tuple[CityPair, ...] = ()
 ) -> Document:
@@ -260,6 +276,10 @@ def program_document(program: Program) -> Document:
         ("agreements", [agreement_document(a, lang) for a in program.agreements]),
     ]
     doc.update((key, items) for key, items in extra if items)
+    if program.materials:
+        doc["materials"] = [material_document(m, lang) for m in program.materials]
+    if program.survey:
+        doc["survey"] = [survey_document(q, lang) for q in program.survey]
     return doc
 
 

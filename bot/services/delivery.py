@@ -14,6 +14,7 @@ import logging
 import math
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup, InputPollOption, Message
 
 from bot.budget import Lane, SendBudget, Ticket, current_lane, prepaid
 from bot.clock import Clock
@@ -45,6 +46,9 @@ CHAT_TABLE_LIMIT = 20_000
 DRAIN_TIMEOUT = 30.0
 # Deliveries are grouped by (kind, ref), e.g. ("announcement", "12").
 Group = tuple[str, str]
+# Told of each sent delivery with Telegram's message, inside the transaction that marks it
+# sent (a poll's Telegram id is recorded there).
+SentHook = Callable[[Delivery, Message], Awaitable[None]]
 
 
 class DeliveryEngine:
@@ -87,6 +91,7 @@ class DeliveryEngine:
         # Sends past the hold check and not yet recorded, per group; and who waits for none.
         self._passing: Counter[Group] = Counter()
         self._drains: dict[Group, list[asyncio.Future[None]]] = {}
+        self.sent_hooks: list[SentHook] = []
 
     def wake(self) -> None:
         """Something was queued: look at the queue now rather than at the next tick."""
@@ -321,6 +326,9 @@ class DeliveryEngine:
             return await self._retry(delivery, backoff, str(exc))
         async with self.db.transaction():
             await repo.mark_sent(delivery.id, message.message_id if message else None)
+            if message is not None:
+                for hook in self.sent_hooks:
+                    await hook(delivery, message)
         return "sent"
 
     async def _retry(self, delivery: Delivery, after: float, reason: str) -> str:
@@ -345,7 +353,9 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Messa
     """Send one queued message. Payloads are plain JSON so that the queue outlives the process.
 
     kinds: text {text}, photo {file_id, caption}, document {file_id, caption},
-    copy {from_chat_id, message_id}; any kind may carry reply_markup (inline keyboard JSON),
+    copy {from_chat_id, message_id}, poll {question, options} (a native poll that is not
+    anonymous, so that its answers come back as updates), edit {message_id, text} (a list the
+    person has open, edited in place); any kind may carry reply_markup (inline keyboard JSON),
     disable_notification and allow_paid_broadcast.
     """
     markup = payload.get("reply_markup")
@@ -366,6 +376,25 @@ async def send_payload(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Messa
         return await bot.send_document(
             chat_id, payload["file_id"], caption=payload.get("caption"), **common
         )
+    if kind == "poll":
+        # Plain texts: no parse mode, so that a "<" in a question is shown as typed.
+        return await bot.send_poll(
+            chat_id,
+            payload["question"],
+            [InputPollOption(text=o, text_parse_mode=None) for o in payload["options"]],
+            question_parse_mode=None,
+            is_anonymous=False,
+            **common,
+        )
+    if kind == "edit":
+        result = await bot.edit_message_text(
+            payload["text"],
+            chat_id=chat_id,
+            message_id=payload["message_id"],
+            reply_markup=common["reply_markup"],
+            link_preview_options=None,
+        )
+        return result if isinstance(result, Message) else None
     if kind == "copy":
         result = await bot.copy_message(
             chat_id, payload["from_chat_id"], payload["message_id"], **common

@@ -149,6 +149,10 @@ class FakeMessage:
             parts.append(f"<contact {self.contact.get('phone_number')}>")
         if self.forward_origin:
             parts.append("<forwarded>")
+        if "poll" in self.extra:
+            poll = self.extra["poll"]
+            texts = [o["text"] for o in poll["options"]]
+            parts.append(f"<poll {poll['question']!r} {texts}>")
         line = f"#{self.message_id} {who}{flags}: {' '.join(parts)}"
         rows = self.buttons()
         if rows:

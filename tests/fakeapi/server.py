@@ -35,6 +35,9 @@ FILE_PATH_RE = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
+MAX_POLL_QUESTION = 300
+MAX_POLL_OPTION = 100
+MIN_POLL_OPTIONS, MAX_POLL_OPTIONS = 2, 10
 MAX_UPLOAD = 50 * 1024 * 1024
 MAX_PHOTO_UPLOAD = 10 * 1024 * 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024
@@ -48,6 +51,7 @@ SEND_METHODS = frozenset(
         "sendphoto",
         "sendlocation",
         "sendvenue",
+        "sendpoll",
         "copymessage",
         "forwardmessage",
     }
@@ -198,6 +202,7 @@ class FakeTelegram:
         self._send_times: deque[float] = deque()
         self._forced_429: list[int] = []
         self._file_counter = 0
+        self._poll_counter = 0
         self._callback_counter = 0
         self._waiters: set[asyncio.Future[None]] = set()
         self._down = False
@@ -637,12 +642,18 @@ class FakeTelegram:
         return chat
 
     def _formatted(
-        self, params: Params, field_name: str, entities_name: str, *, caption: bool
+        self,
+        params: Params,
+        field_name: str,
+        entities_name: str,
+        *,
+        caption: bool,
+        mode_name: str = "parse_mode",
     ) -> tuple[str | None, list[dict[str, Any]]]:
         raw = params.get_str(field_name)
         if raw is None:
             return None, []
-        parse_mode = (params.get_str("parse_mode") or "").strip().lower()
+        parse_mode = (params.get_str(mode_name) or "").strip().lower()
         if parse_mode == "html":
             try:
                 text, entities = parse_html(raw, strict_entities=self.strict_html_entities)
@@ -923,6 +934,81 @@ class FakeTelegram:
             if params.has(optional):
                 venue[optional] = params.get_str(optional)
         return self._send(chat, params, venue=venue)
+
+    async def _m_sendPoll(self, params: Params) -> Any:
+        """A native poll, checked as Telegram does: question 1-300 characters and 2-10
+        options of 1-100 characters (after parsing their entities), no two the same."""
+        chat = self._chat(params)
+        question, question_entities = self._formatted(
+            params, "question", "question_entities", caption=False, mode_name="question_parse_mode"
+        )
+        if question is None or not question.strip():
+            raise bad_request("poll question must be non-empty")
+        if utf16_len(question) > MAX_POLL_QUESTION:
+            raise bad_request("poll question length must not exceed 300")
+        raw_options = params.get_json("options")
+        if not isinstance(raw_options, list):
+            raise bad_request("can't parse options JSON object")
+        if len(raw_options) < MIN_POLL_OPTIONS:
+            raise bad_request("poll must have at least 2 option")
+        if len(raw_options) > MAX_POLL_OPTIONS:
+            raise bad_request("poll can't have more than 10 options")
+        options = []
+        for raw in raw_options:
+            text = raw.get("text") if isinstance(raw, dict) else raw
+            mode = (raw.get("text_parse_mode") or "") if isinstance(raw, dict) else ""
+            if not isinstance(text, str):
+                raise bad_request("can't parse options JSON object")
+            if mode.lower() == "html":
+                try:
+                    text, _entities = parse_html(text, strict_entities=self.strict_html_entities)
+                except EntityParseError as error:
+                    raise bad_request(f"can't parse entities: {error.description}") from None
+            if not text.strip():
+                raise bad_request("poll options must be non-empty")
+            if utf16_len(text) > MAX_POLL_OPTION:
+                raise bad_request("poll options length must not exceed 100")
+            options.append(text)
+        if len(set(options)) != len(options):
+            raise bad_request("POLL_OPTION_DUPLICATE")
+        kind = params.get_str("type") or "regular"
+        if kind not in ("regular", "quiz"):
+            raise bad_request("wrong poll type specified")
+        anonymous = params.get_bool("is_anonymous") if params.has("is_anonymous") else True
+        self._poll_counter += 1
+        poll = {
+            "id": str(5_000_000_000_000_000_000 + self._poll_counter),
+            "question": question,
+            "options": [
+                {"persistent_id": str(i), "text": text, "voter_count": 0}
+                for i, text in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": params.get_bool("is_closed"),
+            "is_anonymous": anonymous,
+            "type": kind,
+            "allows_multiple_answers": params.get_bool("allows_multiple_answers"),
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        if question_entities:
+            poll["question_entities"] = question_entities
+        return self._send(chat, params, extra={"poll": poll})
+
+    async def _m_stopPoll(self, params: Params) -> Any:
+        chat, message = self._bot_message(params, action="edit")
+        poll = message.extra.get("poll")
+        if poll is None:
+            raise bad_request("message with poll to stop not found")
+        if poll["is_closed"]:
+            raise bad_request("poll has already been closed")
+        markup = self._markup(params, chat, inline_only=True)
+        poll["is_closed"] = True
+        if markup is not None:
+            message.reply_markup = markup
+        chat.events.append(("edit", message.snapshot()))
+        self._notify()
+        return poll
 
     async def _m_sendChatAction(self, params: Params) -> Any:
         chat = self._chat(params)

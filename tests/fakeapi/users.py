@@ -51,6 +51,7 @@ class FakeUser:
         self._cursor = 0
         self._last_callback: CallbackQuery | None = None
         self._hidden_keyboard: int | None = None
+        self._poll_votes: dict[str, list[int]] = {}
 
     def __repr__(self) -> str:
         return f"FakeUser({self.id}, {self.first_name!r})"
@@ -161,6 +162,37 @@ class FakeUser:
         else:
             origin = {"type": "user", "sender_user": other.as_dict(), "date": date}
         return self._post(text=text, forward_origin=origin)
+
+    async def answer_poll(self, message: FakeMessage, option_ids: list[int]) -> dict[str, Any]:
+        """Vote in a poll the bot sent (an empty list takes the vote back). As in Telegram,
+        the bot hears of it (a poll_answer update) only if the poll is not anonymous."""
+        stored = self.chat.messages.get(message.message_id)
+        poll = stored.extra.get("poll") if stored is not None else None
+        if stored is None or poll is None:
+            raise AssertionError(f"{self!r}: message #{message.message_id} has no poll")
+        if poll["is_closed"]:
+            raise AssertionError(f"{self!r}: the poll is closed")
+        options = poll["options"]
+        if any(not 0 <= i < len(options) for i in option_ids) or (
+            len(option_ids) > 1 and not poll["allows_multiple_answers"]
+        ):
+            raise AssertionError(f"{self!r}: no such choice {option_ids} in the poll")
+        previous = self._poll_votes.get(poll["id"], [])
+        for i in previous:
+            options[i]["voter_count"] -= 1
+        for i in option_ids:
+            options[i]["voter_count"] += 1
+        poll["total_voter_count"] += (1 if option_ids else 0) - (1 if previous else 0)
+        self._poll_votes[poll["id"]] = list(option_ids)
+        if poll["is_anonymous"]:
+            return {}
+        payload = {
+            "poll_id": poll["id"],
+            "user": self.as_dict(),
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [options[i]["persistent_id"] for i in option_ids],
+        }
+        return self.server.enqueue_update("poll_answer", payload)
 
     # ------------------------------------------------------------------ buttons
 

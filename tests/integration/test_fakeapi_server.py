@@ -29,6 +29,7 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputPollOption,
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
@@ -545,3 +546,55 @@ async def test_webhook_delivery_with_secret_retry_and_polling_conflict(
         assert [u.message.text for u in await bot.get_updates(timeout=0)] == ["third"]
     finally:
         await runner.cleanup()
+
+
+def options(*texts: str) -> list[InputPollOption]:
+    return [InputPollOption(text=t, text_parse_mode=None) for t in texts]
+
+
+async def test_polls_are_checked_answered_and_stopped_as_in_telegram(
+    server: FakeTelegram, bot: Bot, alice: FakeUser
+) -> None:
+    """sendPoll: question 1-300 and 2-10 options of 1-100 characters after parsing, no two
+    the same; a poll_answer update only for a poll that is not anonymous; stopPoll once."""
+    bad = [
+        ("", options("a", "b"), "poll question must be non-empty"),
+        ("Q" * 301, options("a", "b"), "question length"),
+        ("Q?", options("a"), "at least 2 option"),
+        ("Q?", options(*[str(i) for i in range(11)]), "more than 10 options"),
+        ("Q?", options("a", "b" * 101), "options length"),
+        ("Q?", options("a", "a"), "POLL_OPTION_DUPLICATE"),
+        ("<b>Q?", options("a", "b"), "can't parse entities"),
+    ]
+    for question, choices, error in bad:
+        with pytest.raises(TelegramBadRequest, match=error):
+            await bot.send_poll(alice.id, question, choices, is_anonymous=False)
+    # 300 characters after the tags are parsed away is fine.
+    long = await bot.send_poll(alice.id, "<b>" + "Q" * 300 + "</b>", options("a", "b"))
+    assert long.poll and len(long.poll.question) == 300 and long.poll.is_anonymous
+
+    anonymous = server.messages(alice.id)[-1]
+    assert await alice.answer_poll(anonymous, [0]) == {}  # no update for an anonymous poll
+    sent = await bot.send_poll(
+        alice.id, "Which?", options("One", "Two"), question_parse_mode=None, is_anonymous=False
+    )
+    assert sent.poll and not sent.poll.is_anonymous
+    message = server.messages(alice.id)[-1]
+    await alice.answer_poll(message, [1])
+    await alice.answer_poll(message, [])  # taken back
+    updates = await bot.get_updates(timeout=0)
+    first, second = (u.poll_answer for u in updates)
+    assert first and first.poll_id == sent.poll.id and first.option_ids == [1]
+    assert first.user and first.user.id == alice.id
+    assert second and second.option_ids == []
+    with pytest.raises(TelegramBadRequest, match="there is no text"):
+        await bot.edit_message_text("x", chat_id=alice.id, message_id=sent.message_id)
+    stopped = await bot.stop_poll(alice.id, sent.message_id)
+    assert stopped.is_closed
+    with pytest.raises(TelegramBadRequest, match="already been closed"):
+        await bot.stop_poll(alice.id, sent.message_id)
+    with pytest.raises(AssertionError, match="closed"):
+        await alice.answer_poll(message, [0])
+    alice.block()
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_poll(alice.id, "Q?", options("a", "b"))

@@ -633,7 +633,7 @@ def test_exception_message_lists_every_error() -> None:
     assert str(info.value).splitlines() == [
         "p.yaml:11: venues[0].latitude: must be between -90 and 90, got 99.0",
         "p.yaml:23: x: unknown field x; allowed fields: forum, venues, speakers, sections, "
-        "sessions, city_pairs, faq, registration, delegations, agreements",
+        "sessions, city_pairs, faq, registration, delegations, agreements, materials, survey",
     ]
 
 

@@ -671,6 +671,9 @@ class Builder:
         put("registration", self.registration())
         put("delegations", self.delegations())
         put("agreements", sequence([n for _, n, _ in self.rows("Agreements")]))
+        for name in ("Materials", "Survey"):
+            sheet = self.tables[name].sheet
+            put(sheet.part, sequence([n for _, n, _ in self.rows(name)]))
         return MappingNode(MAP_TAG, top, start_mark=mark)
 
     def delegations(self) -> Node | None:

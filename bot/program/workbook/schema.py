@@ -294,6 +294,30 @@ AGREEMENTS = Sheet(
     ),
     optional=True,
 )
+MATERIALS = Sheet(
+    "Materials",
+    "materials",
+    (
+        Column("session", ref="Sessions", width=16),
+        Column("section", ref="Sections", width=16),
+        Column("title", Kind.TEXT, True),
+        Column("url", required=True, width=32),
+    ),
+    optional=True,
+)
+SURVEY = Sheet(
+    "Survey",
+    "survey",
+    (
+        _id(),
+        Column("text", Kind.TEXT, True),
+        _choice("kind", QuestionKind, required=True),
+        _yes_no("required"),
+        Column("options", Kind.TEXTS),
+        Column("max_length", Kind.INT),
+    ),
+    optional=True,
+)
 
 SHEETS: tuple[Sheet, ...] = (
     FORUM,
@@ -310,6 +334,8 @@ SHEETS: tuple[Sheet, ...] = (
     DELEGATIONS,
     MEMBERS,
     AGREEMENTS,
+    MATERIALS,
+    SURVEY,
 )
 INSTRUCTIONS_SHEET = "Instructions"
 
@@ -356,6 +382,12 @@ INSTRUCTIONS: tuple[str, ...] = (
         "Formulas are not calculated by the bot: it reads the value that Excel or LibreOffice "
         "saved with the file. Check the file with “forum-bot check FILE.xlsx” or send it to the "
         "bot: every error names its cell, for example Sessions!D5."
+    ),
+    N_(
+        "Materials: links (presentations, recordings, documents) for a session or a section: "
+        "fill in the session or the section column, not both. Survey: the short survey "
+        "people are asked at the end of the forum; a choice question lists its options in one "
+        "cell per language, separated by ;."
     ),
     N_("Session kinds (the kind column):"),
 )

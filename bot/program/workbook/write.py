@@ -68,6 +68,8 @@ def sheet_rows(doc: Document) -> dict[str, list[Document]]:
             + [(False, m) for m in d.get("members", [])]
         ],
         "Agreements": doc.get("agreements", []),
+        "Materials": doc.get("materials", []),
+        "Survey": doc.get("survey", []),
     }
 
 
