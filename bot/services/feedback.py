@@ -4,8 +4,6 @@ per session and section and the comments for the organizers."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -18,7 +16,7 @@ from bot.program.model import Program, Session
 from bot.scheduler import Scheduler
 from bot.services.notify import Notifier, Payload, text_payload
 from bot.services.program import ProgramService
-from bot.services.registration import formula_safe
+from bot.services.registration import to_csv
 from bot.services.schedule_view import cut, section_label
 from db import Database
 from db.session_extras import Rating
@@ -113,25 +111,24 @@ def split_lines(lines: list[str], limit: int = 3800) -> list[str]:
 
 def comments_csv(program: Program, ratings: list[Rating], locale: str) -> bytes:
     """Ratings with comments, without names: session, section, rating, comment, when."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Session"), _("Section"), _("Rating"), _("Comment"), _("Time")])
+    table = []
     for r in ratings:
         if not r.comment:
             continue
         session = program.session(r.session_id)
         section = program.section(session.section) if session else None
         when = datetime.fromisoformat(r.created_at).astimezone(program.forum.tz)
-        writer.writerow(
+        table.append(
             [
-                formula_safe(session.title.get(locale) if session else r.session_id),
-                formula_safe(section_label(section, locale) if section else ""),
-                r.rating,
-                formula_safe(r.comment),
+                session.title.get(locale) if session else r.session_id,
+                section_label(section, locale) if section else "",
+                str(r.rating),
+                r.comment,
                 when.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = [_("Session"), _("Section"), _("Rating"), _("Comment"), _("Time")]
+    return to_csv(header, table)
 
 
 class FeedbackService:

@@ -3,8 +3,6 @@ follow its section, through the delivery engine; answers counted from poll-answe
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from html import escape
@@ -17,7 +15,7 @@ from bot.program.model import LANGUAGES, Program, Session
 from bot.services.audit import audit
 from bot.services.notify import Notifier, Payload, Priority
 from bot.services.program import ProgramService
-from bot.services.registration import formula_safe
+from bot.services.registration import to_csv
 from bot.services.schedule_view import cut
 from bot.services.session_questions import QuestionService
 from db import Database
@@ -137,15 +135,12 @@ def results_view(
 
 
 def results_csv(poll: Poll, counts: list[int], people: int) -> bytes:
-    """UTF-8 with a BOM, `;`-separated, every cell safe from formulas."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Question"), formula_safe(poll.question)])
-    writer.writerow([_("Option"), _("Votes")])
-    for option, count in zip(poll.options, counts, strict=True):
-        writer.writerow([formula_safe(option), count])
-    writer.writerow([_("People who answered"), people])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The question, a row per option with its votes, and the number of people who answered
+    (the registrations' CSV format: UTF-8 with a BOM, `;`, cells safe from formulas)."""
+    table = [[_("Option"), _("Votes")]]
+    table += [[option, str(count)] for option, count in zip(poll.options, counts, strict=True)]
+    table.append([_("People who answered"), str(people)])
+    return to_csv([_("Question"), poll.question], table)
 
 
 class PollService:

@@ -4,8 +4,6 @@ has ended to the people who saved a session and did not turn feedback off. Answe
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
@@ -20,7 +18,7 @@ from bot.program.model import ExtraQuestion, Program, QuestionKind
 from bot.scheduler import Scheduler
 from bot.services.notify import Notifier, Payload, text_payload
 from bot.services.program import ProgramService
-from bot.services.registration import formula_safe
+from bot.services.registration import to_csv
 from bot.services.schedule_view import cut
 from db import Database
 
@@ -121,9 +119,7 @@ def summary_lines(program: Program, answers: list[tuple[str, str, str]], locale:
 def answers_csv(program: Program, answers: list[tuple[str, str, str]], locale: str) -> bytes:
     """Every answer without names: question, answer (labels in `locale`), time."""
     questions = {q.id: q for q in program.survey}
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Question"), _("Answer"), _("Time")])
+    table = []
     for question_id, answer, when in answers:
         question = questions.get(question_id)
         shown = answer
@@ -133,14 +129,14 @@ def answers_csv(program: Program, answers: list[tuple[str, str, str]], locale: s
         elif question is not None and question.kind is QuestionKind.YES_NO:
             shown = _("yes") if answer == "yes" else _("no")
         moment = datetime.fromisoformat(when).astimezone(program.forum.tz)
-        writer.writerow(
+        table.append(
             [
-                formula_safe(question.text.get(locale) if question else question_id),
-                formula_safe(shown),
+                question.text.get(locale) if question else question_id,
+                shown,
                 moment.strftime("%Y-%m-%d %H:%M"),
             ]
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return to_csv([_("Question"), _("Answer"), _("Time")], table)
 
 
 class SurveyService:
